@@ -1,0 +1,79 @@
+"""The CLI's shared pieces: the lazily loaded application context and error handling."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.storage import make_engine, make_sessionmaker
+
+
+class BotError(click.ClickException):
+    """A runtime failure shown as one line (exit 1)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@dataclass
+class App:
+    """What commands need, built on first use so ``--help`` works without a config."""
+
+    config_path: Path | None
+    debug: bool = False
+    log_format: str = "text"
+    _engines: dict[str, Engine] = field(default_factory=dict)
+
+    @cached_property
+    def settings(self) -> Settings:
+        try:
+            return load_settings(self.config_path)
+        except ConfigError as exc:
+            raise BotError(str(exc)) from exc
+
+    @property
+    def engine(self) -> Engine:
+        url = self.settings.database_url
+        if url not in self._engines:
+            self._engines[url] = make_engine(url)
+        return self._engines[url]
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessionmaker(self.engine)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def not_built(command: str, issue: int) -> NoReturn:
+    raise BotError(f"'{command}' is not built yet (issue #{issue})")
+
+
+class Group(click.Group):
+    """Turns unexpected exceptions into one line and exit 1, unless ``--debug`` is given."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            app = ctx.find_object(App)
+            if app is not None and app.debug:
+                raise
+            logging.getLogger("bot").debug("command failed", exc_info=True)
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            click.echo(f"error: {type(exc).__name__}: {message}", err=True)
+            sys.exit(1)

@@ -1,0 +1,30 @@
+"""The one normalised post record both platforms are turned into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    platform: str  # "reddit" | "bluesky"
+    platform_id: str  # Reddit fullname ("t3_abc") / Bluesky at-uri
+    url: str  # a web URL a person can open
+    author_handle: str | None  # None once the author is deleted
+    author_id: str | None  # Reddit "t2_..." / Bluesky DID
+    title: str | None  # Reddit only
+    text: str
+    created_at: datetime  # aware, UTC
+    lang: str | None
+    community: str | None  # subreddit name; None on Bluesky
+    matched_terms: tuple[str, ...]
+    likes: int = 0  # Reddit score / Bluesky likes
+    replies: int = 0  # Reddit num_comments / Bluesky replies
+    reposts: int = 0  # Bluesky reposts + quotes; 0 on Reddit
+    sensitive: bool = False  # matches the care (distress) lexicon
+    state: str = "live"  # live | removed | deleted
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.replies + self.reposts

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Set-up and tasks that need nothing but Python 3.11+.
+
+    python3 dev.py test [PYTEST ARGS]   lint, type-check and run the whole suite
+    python3 dev.py bench [ARGS]         run the benchmarks (bench/README.md)
+    python3 dev.py COMMAND [ARGS]       any keep4o-bot command, e.g. `demo`, `run`, `poll all`
+
+The first call creates ``.venv`` and installs the project into it; later calls
+reinstall only when pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+
+
+def _run(*args: str | Path, **kwargs: object) -> int:
+    return subprocess.call([str(a) for a in args], cwd=ROOT, **kwargs)  # type: ignore[arg-type]
+
+
+def ensure_env() -> None:
+    """Create the virtualenv and install the project with its dev extras, once per pyproject."""
+    # Checked at run time: this file is what people start with whatever python3 they have.
+    if sys.version_info < (3, 11):  # noqa: UP036
+        sys.exit("keep4o-bot needs Python 3.11 or newer")
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.is_file() and STAMP.read_text() == digest:
+        return
+    if not (BIN / "python").exists():
+        print("dev.py: creating .venv", file=sys.stderr)
+        venv.create(VENV, with_pip=True)
+    print("dev.py: installing keep4o-bot and its dependencies into .venv", file=sys.stderr)
+    pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if _run(*pip, "-e", ".[dev]") != 0:
+        sys.exit("dev.py: installing the project failed (see pip's output above)")
+    STAMP.write_text(digest)
+
+
+def ensure_postgres() -> None:
+    """Start the machine's PostgreSQL cluster with Debian's pg_ctlcluster if it is down."""
+    if shutil.which("pg_isready") and _run("pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432") == 0:
+        return
+    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").is_dir() else []
+    if not versions or not shutil.which("pg_ctlcluster"):
+        print("dev.py: PostgreSQL is not running and pg_ctlcluster is not here", file=sys.stderr)
+        return
+    print("dev.py: starting PostgreSQL", file=sys.stderr)
+    _run("pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].name, "main", "start")
+
+
+def test(args: list[str]) -> int:
+    ensure_env()
+    ensure_postgres()
+    for step in (
+        [BIN / "ruff", "check", "bot", "tests", "migrations", "bench", "dev.py"],
+        [BIN / "ruff", "format", "--check", "bot", "tests", "migrations", "bench", "dev.py"],
+        [BIN / "mypy"],
+    ):
+        if _run(*step) != 0:
+            print(f"dev.py: {Path(str(step[0])).name} failed", file=sys.stderr)
+            return 1
+    return _run(BIN / "python", "-m", "pytest", *args)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if argv[0] == "test":
+        return test(argv[1:])
+    ensure_env()
+    if argv[0] == "bench":
+        return _run(BIN / "python", "-m", "bench", *argv[1:])
+    return _run(BIN / "keep4o-bot", *argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
