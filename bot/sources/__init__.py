@@ -1,5 +1,5 @@
 """Collectors: campaign posts from Reddit and Bluesky, matched and normalised."""
 
-from ._record import PostRecord
+from ._record import PollSummary, PostRecord
 
-__all__ = ["PostRecord"]
+__all__ = ["PollSummary", "PostRecord"]

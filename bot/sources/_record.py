@@ -28,3 +28,20 @@ class PostRecord:
     @property
     def engagement(self) -> int:
         return self.likes + self.replies + self.reposts
+
+
+@dataclass(frozen=True, slots=True)
+class PollSummary:
+    """What one poll of one source did, for the CLI's one-line report and job-run counts."""
+
+    source: str  # "reddit", "reddit-search", "bluesky", "petitions", ...
+    new: int = 0
+    updated: int = 0
+    removed: int = 0
+    requests: int = 0  # API requests made
+
+    def line(self) -> str:
+        return (
+            f"{self.source}: {self.new} new, {self.updated} updated, {self.removed} removed, "
+            f"{self.requests} API requests"
+        )
