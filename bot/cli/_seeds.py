@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import click
+from rich.console import Console
+from rich.table import Table
 
-from ._app import not_built
+from ._app import BotError
 
 
 @click.group("seeds")
@@ -13,7 +15,16 @@ def seeds_group() -> None:
 @seeds_group.command("list")
 def list_cmd() -> None:
     """List the articles in seeds/ with language, date and topics."""
-    not_built("seeds list", 2)
+    from bot.seeds import SeedError, load_manifest
+
+    try:
+        articles = load_manifest()
+    except SeedError as exc:
+        raise BotError(str(exc)) from exc
+    table = Table("id", "lang", "date", "title", "topics")
+    for a in articles:
+        table.add_row(a.id, a.language, str(a.date or "-"), a.title, ", ".join(a.topics))
+    Console(width=160).print(table)
 
 
 def register(cli: click.Group) -> None:

@@ -10,13 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from bot._paths import project_folder
+
 
 def migrations_dir() -> Path:
-    """``migrations/`` beside the package in a checkout, else in the working directory (the image)."""
-    for candidate in (Path(__file__).resolve().parents[2] / "migrations", Path.cwd() / "migrations"):
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise FileNotFoundError("migrations/ not found beside the package or in the working directory")
+    return project_folder("migrations", "env.py")
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:
