@@ -1,0 +1,140 @@
+"""The command layer: help, version, exit codes, config check, migrations and seeds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot import __version__
+from bot.cli import cli
+from tests.conftest import ROOT
+
+CAMPAIGN = """
+[campaign]
+name = "demo"
+title = "#demo"
+
+[match]
+hashtags = ["demo"]
+
+[bluesky]
+handle = "demo.test"
+queries = ["#demo"]
+"""
+
+
+def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*prefix, name))
+    return found
+
+
+@pytest.fixture
+def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "demo.toml"
+    path.write_text(CAMPAIGN)
+    return path
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"keep4o-bot, version {__version__}"
+
+
+def test_the_commands_of_every_issue_exist() -> None:
+    names = {" ".join(c) for c in all_commands()}
+    assert {
+        "run",
+        "poll",
+        "digest",
+        "trends",
+        "report",
+        "sandbox",
+        "demo",
+        "db upgrade",
+        "db current",
+        "config check",
+        "seeds list",
+    } <= names
+
+
+@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+def test_every_command_has_help(command: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: ")
+
+
+def test_a_usage_error_exits_2() -> None:
+    result = CliRunner().invoke(cli, ["poll", "twitter"])
+    assert result.exit_code == 2
+    assert "'twitter' is not one of" in result.output
+
+
+def test_a_config_error_is_one_line_and_exits_1(campaign: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--config", str(campaign), "config", "check"], env={"KEEP4O_CONFIG": None}
+    )
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"error: {campaign}: bluesky: secret BLUESKY_APP_PASSWORD is not set (environment or .env)\n"
+    )
+
+
+def test_an_unexpected_failure_is_one_line_without_debug_and_a_traceback_with_it(campaign: Path) -> None:
+    env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": "nosuchdb://x"}
+    quiet = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
+    assert quiet.exit_code == 1
+    assert len(quiet.output.strip().splitlines()) == 1
+    assert quiet.output.startswith("error: ")
+    loud = CliRunner().invoke(cli, ["--debug", "--config", str(campaign), "db", "current"], env=env)
+    assert loud.exit_code == 1
+    assert loud.exception is not None
+
+
+def test_config_check_prints_the_effective_config_with_secrets_masked(campaign: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--config", str(campaign), "config", "check"], env={"BLUESKY_APP_PASSWORD": "pw-secret-123"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "pw-secret-123" not in result.output
+    shown = json.loads(result.stdout)
+    assert shown["secrets"]["bluesky_app_password"] == "****"
+    assert shown["bluesky"]["handle"] == "demo.test"
+
+
+def test_db_upgrade_then_current(campaign: Path, db_url: str) -> None:
+    env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": db_url}
+    before = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
+    assert "(empty database)" in before.output
+    for _ in range(2):
+        upgraded = CliRunner().invoke(cli, ["--config", str(campaign), "db", "upgrade"], env=env)
+        assert upgraded.exit_code == 0, upgraded.output
+    after = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
+    assert after.output.strip().endswith(": up to date")
+
+
+def test_seeds_list_shows_every_article() -> None:
+    result = CliRunner().invoke(cli, ["seeds", "list"])
+    assert result.exit_code == 0
+    for article_id in ("nl-gpt4o-retired-keep4o", "fr-protest-gpt4o-shutdown", "en-true-value-of-4o"):
+        assert article_id in result.output
+
+
+def test_python_dash_m_bot_is_the_same_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == f"keep4o-bot, version {__version__}"

@@ -1,0 +1,82 @@
+"""Migrations and models agree, upgrades are idempotent and keep data, SQLite is set up for a daemon."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage import Base, Post, current_revision, head_revision, make_engine, upgrade
+
+T = datetime(2026, 2, 14, 12, 0, tzinfo=UTC)
+
+
+def a_post(platform_id: str = "t3_abc") -> Post:
+    return Post(
+        platform="reddit",
+        platform_id=platform_id,
+        url="https://www.reddit.com/r/ChatGPT/comments/abc/",
+        author_handle="someone",
+        author_id="t2_1",
+        title="Keep 4o",
+        text="#keep4o please",
+        lang="en",
+        community="ChatGPT",
+        created_at=T,
+        first_seen_at=T,
+        last_seen_at=T,
+        matched_terms=["keep4o"],
+    )
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_the_database_is_at_head(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision() is not None
+
+
+def test_upgrading_again_keeps_every_row(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        session.add(a_post())
+    upgrade(engine)
+    with sessions() as session:
+        kept = session.scalars(select(Post)).one()
+    assert (kept.platform_id, kept.title, kept.created_at) == ("t3_abc", "Keep 4o", T)
+
+
+def test_a_post_is_unique_per_platform_id(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        session.add(a_post())
+    with pytest.raises(Exception, match="(?i)unique"), sessions.begin() as session:
+        session.add(a_post())
+
+
+def test_times_come_back_aware_in_utc(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        session.add(a_post())
+    with sessions() as session:
+        assert session.scalars(select(Post.created_at)).one().tzinfo is UTC
+
+
+def test_naive_times_are_refused(sessions: sessionmaker[Session]) -> None:
+    post = a_post()
+    post.created_at = datetime(2026, 2, 14, 12, 0)
+    with pytest.raises(Exception, match="naive datetime"), sessions.begin() as session:
+        session.add(post)
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/sub/dir/bot.db")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    engine.dispose()
