@@ -55,7 +55,7 @@ def test_upgrading_again_keeps_every_row(engine: Engine, sessions: sessionmaker[
 def test_a_post_is_unique_per_platform_id(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         session.add(a_post())
-    with pytest.raises(Exception, match="(?i)unique"), sessions.begin() as session:
+    with pytest.raises(Exception, match=r"(?i)unique"), sessions.begin() as session:
         session.add(a_post())
 
 
