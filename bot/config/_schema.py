@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import soupsieve
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
@@ -102,7 +103,10 @@ class Bluesky(_Model):
     mode: Literal["search", "jetstream"] = "search"
     # The search index lags behind the network; re-read this much before the checkpoint.
     overlap: Duration = "15m"
+    # How far back the first search poll of a query reads (there is no checkpoint yet).
+    backfill: Duration = "1d"
     refresh_max_age: Duration = "3d"
+    timeout_seconds: int = Field(default=30, ge=1, le=300)
     base_url: Url = "https://bsky.social"
     jetstream_url: str = "wss://jetstream.us-east.bsky.network/xrpc"
 
@@ -117,6 +121,7 @@ class Petition(_Model):
     # Only for the generic adapter: where the count is on the page.
     selector: str | None = None
     pattern: str | None = None
+    timeout_seconds: int = Field(default=20, ge=1, le=300)
 
     @model_validator(mode="after")
     def _generic_needs_a_locator(self) -> Petition:
@@ -127,6 +132,12 @@ class Petition(_Model):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from None
+        if self.selector is not None:
+            try:
+                soupsieve.compile(self.selector)
+            except soupsieve.SelectorSyntaxError as exc:
+                problem = str(exc).splitlines()[0]
+                raise ValueError(f"'selector' is not a valid CSS selector: {problem}") from None
         return self
 
 
@@ -154,6 +165,9 @@ JobName = Literal[
     "poll_petitions",
     "refresh_engagement",
     "retention",
+    # Not in the defaults: the digest runs daily at [digest] time unless scheduled here.
+    "digest",
+    "alerts",
 ]
 
 
@@ -165,6 +179,7 @@ def _default_jobs() -> dict[JobName, Job]:
         "poll_petitions": Job(every="15m", jitter="1m"),
         "refresh_engagement": Job(every="1h", jitter="2m"),
         "retention": Job(cron="30 3 * * *"),
+        "alerts": Job(every="15m", jitter="1m"),
     }
 
 
