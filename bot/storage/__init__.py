@@ -13,6 +13,7 @@ from ._models import (
     PetitionSnapshot,
     Post,
 )
+from ._posts import get_checkpoint, mark_gone, set_checkpoint, upsert_posts
 
 __all__ = [
     "Base",
@@ -25,9 +26,13 @@ __all__ = [
     "PetitionSnapshot",
     "Post",
     "current_revision",
+    "get_checkpoint",
     "head_revision",
     "make_engine",
     "make_sessionmaker",
+    "mark_gone",
     "migrations_dir",
+    "set_checkpoint",
     "upgrade",
+    "upsert_posts",
 ]

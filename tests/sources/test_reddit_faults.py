@@ -1,0 +1,189 @@
+"""Reddit failing in every way the sandbox can: nothing lost, nothing duplicated, the checkpoint safe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.sandbox import Sandbox
+from bot.sources import PollSummary, RedditError, poll_reddit, refresh_reddit
+from bot.sources._reddit import Mark, listing_checkpoint
+from tests.sources.reddit_sandbox import add, checkpoints, empty_sandbox, make_settings, post_count, stored
+
+
+class Crash(Exception):
+    """Stands for the process dying part-way through a poll."""
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    yield from empty_sandbox()
+
+
+@pytest.fixture
+def settings(sb: Sandbox, tmp_path: Path, db_url: str) -> Settings:
+    return make_settings(sb, tmp_path, db_url, timeout=1)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+def poll(
+    settings: Settings, sessions: sessionmaker[Session], sb: Sandbox, sleeps: list[float]
+) -> PollSummary:
+    return poll_reddit(settings, sessions, clock=sb.clock.now, sleep=sleeps.append)
+
+
+def listing_mark(settings: Settings, sessions: sessionmaker[Session]) -> Mark | None:
+    assert settings.config.reddit is not None
+    return Mark.loads(checkpoints(sessions).get(listing_checkpoint(settings.config.reddit.subreddits)))
+
+
+def test_a_429_waits_retry_after_then_carries_on(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", "429", seconds=1)
+    assert poll(settings, sessions, sb, sleeps).new == 1
+    assert sleeps == [1.0]
+
+
+def test_rate_limited_again_and_again_gives_up_with_one_line_and_stores_nothing(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", "429", times=4, seconds=1)
+    with pytest.raises(RedditError, match="still rate limited after 3 waits") as failure:
+        poll(settings, sessions, sb, sleeps)
+    assert "\n" not in str(failure.value)
+    assert (post_count(sessions), checkpoints(sessions)) == (0, {})
+    assert poll(settings, sessions, sb, sleeps).new == 1
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "503", "timeout", "expired_token"])
+def test_a_transient_failure_is_retried_by_prawcore(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float], fault: str
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", fault, seconds=2)
+    summary = poll(settings, sessions, sb, sleeps)
+    assert (summary.new, post_count(sessions), sleeps) == (1, 1, [])
+    assert sb.requests("/r/") == 2
+
+
+def test_an_expired_token_is_replaced_once(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", "expired_token")
+    poll(settings, sessions, sb, sleeps)
+    assert sb.requests("/api/v1/access_token") == 2
+
+
+@pytest.mark.parametrize("fault", ["malformed", "truncated"])
+def test_a_broken_body_is_retried_after_a_backoff(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float], fault: str
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", fault)
+    assert poll(settings, sessions, sb, sleeps).new == 1
+    assert sleeps == [2.0]
+
+
+def test_server_errors_beyond_prawcores_retries_back_off_and_recover(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", "503", times=3)
+    assert poll(settings, sessions, sb, sleeps).new == 1
+    assert sleeps == [2.0]
+
+
+def test_a_failure_that_outlasts_the_backoff_gives_up_cleanly(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    sb.inject("/r/", "malformed", times=3)
+    with pytest.raises(RedditError, match=r"BadJSON.*gave up after 3 attempts"):
+        poll(settings, sessions, sb, sleeps)
+    assert sleeps == [2.0, 4.0]
+    assert (post_count(sessions), checkpoints(sessions)) == (0, {})
+    assert poll(settings, sessions, sb, sleeps).new == 1
+
+
+def _older_and_newer(sb: Sandbox) -> None:
+    """One post a previous poll stored, then 250 new ones: three pages, newest first."""
+    for n in range(1, 251):
+        add(sb, n, minutes_ago=500 - n)
+
+
+def test_a_crash_after_the_first_page_leaves_a_checkpoint_the_next_poll_completes_from(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 0, minutes_ago=1000)
+    poll(settings, sessions, sb, sleeps)
+    before = listing_mark(settings, sessions)
+    _older_and_newer(sb)
+    calls = 0
+
+    def dies_on_page_two() -> datetime:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise Crash
+        return sb.clock.now()
+
+    with pytest.raises(Crash):
+        poll_reddit(settings, sessions, clock=dies_on_page_two, sleep=sleeps.append)
+    assert post_count(sessions) == 1 + 100
+    assert listing_mark(settings, sessions) == before
+    summary = poll(settings, sessions, sb, sleeps)
+    assert (summary.new, summary.updated) == (150, 0)
+    assert post_count(sessions) == 251
+    assert listing_mark(settings, sessions) == Mark(
+        "t3_p00250", sb.world.reddit_posts["t3_p00250"].created_at.timestamp()
+    )
+
+
+def test_a_failed_request_on_page_two_keeps_page_one_and_the_old_checkpoint(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    add(sb, 0, minutes_ago=1000)
+    poll(settings, sessions, sb, sleeps)
+    before = listing_mark(settings, sessions)
+    _older_and_newer(sb)
+    armed = False
+
+    def breaks_reddit_after_page_one() -> datetime:
+        nonlocal armed
+        if not armed:
+            armed = True
+            sb.inject("/r/", "malformed", times=3)
+        return sb.clock.now()
+
+    with pytest.raises(RedditError):
+        poll_reddit(settings, sessions, clock=breaks_reddit_after_page_one, sleep=sleeps.append)
+    assert post_count(sessions) == 1 + 100
+    assert listing_mark(settings, sessions) == before
+    sb.reset_counters()
+    assert poll(settings, sessions, sb, sleeps).new == 150
+    assert sb.requests("/r/") == 3
+    assert sorted(stored(sessions)) == [f"t3_p{n:05d}" for n in range(251)]
+
+
+def test_refresh_survives_a_server_error(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session], sleeps: list[float]
+) -> None:
+    post = add(sb, 1, minutes_ago=5)
+    poll(settings, sessions, sb, sleeps)
+    post.score = 7
+    sb.inject("/api/info", "503", times=3)
+    assert refresh_reddit(settings, sessions, clock=sb.clock.now, sleep=sleeps.append).updated == 1
+    assert stored(sessions)["t3_p00001"].likes == 7
