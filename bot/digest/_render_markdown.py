@@ -1,0 +1,106 @@
+"""Markdown (Reddit's dialect is a subset of CommonMark plus tables): the Reddit post and the file."""
+
+from __future__ import annotations
+
+import re
+
+from ._model import AlertContent, DigestContent, PetitionReport
+from ._words import (
+    BOT_NOTE,
+    CARE_NOTE,
+    HELPLINE_TEXT,
+    HELPLINE_URL,
+    activity,
+    conversation_details,
+    num,
+    petition_changes,
+    petition_count,
+    petition_events,
+    petition_projection,
+    platform_name,
+    posts_line,
+    where,
+)
+
+# Characters that make emphasis, links, code, table cells, superscript, spoilers or HTML anywhere
+# in a line. Our lines never begin with outside text, so line-start markers (#, >, +) are safe.
+_SPECIAL = re.compile(r"([\\`*_\[\]|<>~^])")
+
+
+def escape(text: str) -> str:
+    """Text shown literally, with no markup of its own (post excerpts, titles)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def link(text: str, url: str) -> str:
+    # Parentheses in a URL would end the link early.
+    return f"[{escape(text)}]({url.replace('(', '%28').replace(')', '%29')})"
+
+
+def _petition_row(p: PetitionReport, tz: str) -> str:
+    if p.count is None or p.stale:
+        cells = [link(p.name, p.url), escape(petition_count(p, tz)), "", "", ""]
+    else:
+        day, week = petition_changes(p).split(", ")
+        cells = [
+            link(p.name, p.url),
+            num(p.count),
+            escape(day),
+            escape(week),
+            escape(petition_projection(p, tz)),
+        ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def render_markdown(content: DigestContent | AlertContent, *, title: bool = True) -> str:
+    """The whole digest; ``title=False`` leaves out the heading (Reddit shows it as the post title)."""
+    if isinstance(content, AlertContent):
+        return render_alert_markdown(content, title=title)
+    tz = content.period.timezone
+    out = [f"# {escape(content.heading)}", ""] if title else []
+    if content.page_url:
+        out += [link("This digest on the web", content.page_url), ""]
+    out += ["## Petitions", ""]
+    if content.petitions:
+        out += ["| Petition | Signatures | Day | 7 days | Pace |", "|---|--:|--:|--:|---|"]
+        out += [_petition_row(p, tz) for p in content.petitions]
+        events = [
+            f"* {escape(p.name)}: {escape(e)}" for p in content.petitions for e in petition_events(p, tz)
+        ]
+        out += ["", *events] if events else []
+    else:
+        out.append("No petitions are tracked.")
+    conversation = content.conversation
+    out += ["", "## Conversation", ""]
+    if conversation.platforms:
+        out += ["| Platform | Posts | 7-day average |", "|---|--:|--:|"]
+        for a in conversation.platforms:
+            posts = num(a.posts) if not a.missing else escape(activity(a, tz))
+            out.append(f"| {platform_name(a.platform)} | {posts} | {a.average_7d:.1f} |")
+        out.append("")
+    if conversation.total == 0 and not any(a.missing for a in conversation.platforms):
+        out.append(escape(posts_line(conversation, content.period.day, tz)))
+    out += [escape(s) for s in conversation_details(conversation)]
+    for a in conversation.platforms:
+        if a.top:
+            out += ["", f"**Most engaging on {platform_name(a.platform)}**", ""]
+            out += [f"{i}. {link(p.excerpt, p.url)} ({escape(where(p))})" for i, p in enumerate(a.top, 1)]
+    if content.background:
+        out += ["", "## Background", ""]
+        for seed in content.background:
+            name = link(seed.title, seed.url) if seed.url else escape(seed.title)
+            out.append(f"* {name}" + (f" ({escape(seed.outlet)})" if seed.outlet else ""))
+    if conversation.sensitive:
+        before, after = CARE_NOTE.split(HELPLINE_TEXT)
+        out += ["", escape(before) + link(HELPLINE_TEXT, HELPLINE_URL) + escape(after)]
+    out += ["", "---", "", f"*{escape(BOT_NOTE)}*"]
+    return "\n".join(out) + "\n"
+
+
+def render_alert_markdown(alert: AlertContent, *, title: bool = True) -> str:
+    out = [f"# {escape(alert.heading)}", ""] if title else []
+    out.append(escape(alert.detail))
+    if alert.url:
+        out += ["", link("Details", alert.url)]
+    out += ["", "---", "", f"*{escape(BOT_NOTE)}*"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,76 @@
+"""Which background articles fit a day's conversation (pure).
+
+Relevance of an article = for each of its topics, the share of the day's sampled
+posts that mention the topic (words folded, matched on word boundaries), summed;
+plus the share of the day's posts written in the article's language. Only articles
+with some shared topic are chosen (a language alone is not relevance), at most
+three, best first; ties go to the newer article, then the id, so the choice is stable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.seeds import SeedArticle
+
+from ._model import SeedLink
+
+MAX_SEEDS = 3
+
+
+@dataclass(frozen=True)
+class Scored:
+    seed: SeedArticle
+    topics: float
+    language: float
+
+    @property
+    def score(self) -> float:
+        return self.topics + self.language
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _topic_pattern(topic: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.split(r"[\s_\-]+", fold(topic)) if w]
+    return re.compile(r"(?<!\w)" + r"[\s_\-]*".join(words) + r"(?!\w)")
+
+
+def score_seeds(
+    seeds: Sequence[SeedArticle], post_texts: Sequence[str], languages: Mapping[str, int]
+) -> list[Scored]:
+    """Every seed with its relevance, best first."""
+    folded = [fold(text) for text in post_texts]
+    total_lang = sum(languages.values())
+    scored = []
+    for seed in seeds:
+        topics = 0.0
+        if folded:
+            for topic in seed.topics:
+                pattern = _topic_pattern(topic)
+                topics += sum(1 for text in folded if pattern.search(text)) / len(folded)
+        language = languages.get(seed.language, 0) / total_lang if total_lang else 0.0
+        scored.append(Scored(seed, topics, language))
+    return sorted(scored, key=lambda s: (-s.score, -(s.seed.date or date.min).toordinal(), s.seed.id))
+
+
+def seed_link(seed: SeedArticle, public_base_url: str | None) -> SeedLink:
+    """Its own URL, else its page on the bot's site, else no link (title and outlet only)."""
+    url = seed.url or (f"{public_base_url.rstrip('/')}/seeds/{seed.id}" if public_base_url else None)
+    return SeedLink(id=seed.id, title=seed.title, outlet=seed.outlet, language=seed.language, url=url)
+
+
+def pick_seeds(
+    seeds: Sequence[SeedArticle],
+    post_texts: Sequence[str],
+    languages: Mapping[str, int],
+    public_base_url: str | None,
+) -> tuple[SeedLink, ...]:
+    chosen = [s for s in score_seeds(seeds, post_texts, languages) if s.topics > 0][:MAX_SEEDS]
+    return tuple(seed_link(s.seed, public_base_url) for s in chosen)

@@ -1,0 +1,146 @@
+"""The digest as a Bluesky thread, through the sandbox with the real atproto SDK, read back."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from atproto import Client
+from publish_support import Clock, SimulatedCrash, crash_after_publish, edition
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.digest import render_bluesky, run_digest
+from bot.publishers import LEASE, BlueskyPublisher, bluesky_login, ensure_bot_label
+from bot.sandbox import BlueskyAccount, Sandbox, World
+from bot.sandbox import Clock as SandboxClock
+from bot.sandbox._campaign import BLUESKY_APP_PASSWORD, BLUESKY_DID, BLUESKY_HANDLE
+
+
+@pytest.fixture
+def bsky() -> Iterator[Sandbox]:
+    """A sandbox holding only the bot's account, not yet labelled a bot, its clock frozen at the real time.
+
+    The real time because the SDK refreshes a token whose expiry (sandbox time) looks past (real time).
+    """
+    world = World()
+    world.add_account(
+        BlueskyAccount(BLUESKY_DID, BLUESKY_HANDLE, "keep4o digest", BLUESKY_APP_PASSWORD, is_bot=False)
+    )
+    with Sandbox(
+        world=world, clock=SandboxClock(datetime.now(UTC).replace(microsecond=0), speed=0)
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def settings(bsky: Sandbox, tmp_path: Path) -> Settings:
+    return load_settings(bsky.write_config(tmp_path / "campaign" / "keep4o.toml", "sqlite://"), environ={})
+
+
+def _reader(bsky: Sandbox) -> Client:
+    client = Client(base_url=bsky.url)
+    client.login(BLUESKY_HANDLE, BLUESKY_APP_PASSWORD)
+    return client
+
+
+def _chain(client: Client, root_uri: str) -> list[Any]:
+    """The thread's posts from the root down, following the (single) reply at each level."""
+    node = client.get_post_thread(uri=root_uri, depth=50).thread
+    out = []
+    while node is not None:
+        out.append(node.post)
+        node = node.replies[0] if node.replies else None
+    return out
+
+
+def _bot_posts(bsky: Sandbox) -> int:
+    with bsky.world.lock:
+        return sum(1 for p in bsky.world.bluesky_posts.values() if p.did == BLUESKY_DID and not p.deleted)
+
+
+def test_the_thread_reads_back_in_order_with_reply_refs_facets_card_and_chart(
+    bsky: Sandbox, settings: Settings
+) -> None:
+    expected = render_bluesky(edition().content).posts
+    remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=False)
+    chain = _chain(_reader(bsky), remote.id)
+    assert [p.record.text for p in chain] == [p.text for p in expected]
+    root = chain[0]
+    assert root.record.reply is None
+    for previous, post in itertools.pairwise(chain):
+        assert (post.record.reply.root.uri, post.record.reply.parent.uri) == (root.uri, previous.uri)
+    for post, want in zip(chain, expected, strict=True):
+        raw = post.record.text.encode()
+        facets = [
+            (
+                raw[f.index.byte_start : f.index.byte_end].decode(),
+                getattr(f.features[0], "uri", None) or "#" + f.features[0].tag,
+            )
+            for f in post.record.facets or []
+        ]
+        assert facets == [(s.text, s.link or f"#{s.tag}") for s in want.segments if not s.plain]
+    assert any((s.text, f"#{s.tag}") == ("#keep4o", "#keep4o") for p in expected for s in p.segments)
+    assert root.record.embed.external.uri == "https://www.change.org/p/keep-gpt-4o"
+    (image,) = chain[1].record.embed.images
+    assert image.alt.startswith(
+        "Line chart of signatures on the petition “Keep GPT-4o available” over 30 days"
+    )
+    assert remote.url == f"https://bsky.app/profile/{BLUESKY_HANDLE}/post/{remote.id.rsplit('/', 1)[1]}"
+
+
+def test_the_account_labels_itself_a_bot_once(bsky: Sandbox, settings: Settings) -> None:
+    account = bluesky_login(settings)
+    assert ensure_bot_label(account) is True
+    assert ensure_bot_label(account) is False
+    profile = account.client.com.atproto.repo.get_record(
+        {"repo": BLUESKY_DID, "collection": "app.bsky.actor.profile", "rkey": "self"}
+    ).value
+    assert [label.val for label in profile.labels.values] == ["bot"]
+    assert profile.display_name == "keep4o digest"  # the rest of the profile is kept
+
+
+def test_a_crash_in_the_middle_of_a_thread_resumes_without_repeating_posts(
+    bsky: Sandbox, settings: Settings
+) -> None:
+    n = len(render_bluesky(edition().content).posts)
+
+    def crash_after_second(index: int) -> None:
+        if index == 1:
+            raise SimulatedCrash("killed mid-thread")
+
+    with pytest.raises(SimulatedCrash):
+        BlueskyPublisher(lambda: bluesky_login(settings), after_post=crash_after_second).publish(
+            edition(), look_first=False
+        )
+    assert _bot_posts(bsky) == 2
+    remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=True)
+    assert remote.found is False  # the missing parts were posted
+    assert _bot_posts(bsky) == n
+    assert len(_chain(_reader(bsky), remote.id)) == n
+
+
+def test_a_crash_between_posting_and_recording_does_not_post_twice(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    clock = Clock()
+    with pytest.raises(SimulatedCrash):
+        run_digest(
+            settings,
+            sessions,
+            clock=clock,
+            publishers=[BlueskyPublisher(lambda: bluesky_login(settings))],
+            after_publish=crash_after_publish,
+        )
+    posted = _bot_posts(bsky)
+    clock.advance(LEASE + timedelta(minutes=1))
+    result = run_digest(
+        settings, sessions, clock=clock, publishers=[BlueskyPublisher(lambda: bluesky_login(settings))]
+    )
+    (outcome,) = result.outcomes
+    assert (outcome.status, outcome.found) == ("done", True)
+    assert _bot_posts(bsky) == posted

@@ -1,0 +1,192 @@
+"""The exactly-once machinery: record first, publish, complete; crashes, retries and failures."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from publish_support import Clock, SimulatedCrash, crash_after_publish, edition, webhook_receiver
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.digest import to_json
+from bot.publishers import LEASE, FilePublisher, Remote, WebhookPublisher, deliver, deliver_one, store_edition
+from bot.storage import Delivery
+
+
+def _stored(sessions: sessionmaker[Session], clock: Clock) -> int:
+    item = edition()
+    digest_id, _ = store_edition(sessions, item.kind, item.key, to_json(item.content), clock())
+    return digest_id
+
+
+def _rows(sessions: sessionmaker[Session]) -> list[tuple[str, str, int]]:
+    with sessions() as session:
+        rows = session.execute(
+            select(Delivery.target, Delivery.status, Delivery.attempts).order_by(Delivery.id)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def _closed_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/hook"
+
+
+def test_the_delivery_is_recorded_pending_before_anything_is_published(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = Clock()
+    seen: list[list[tuple[str, str, int]]] = []
+    outcome = deliver_one(
+        sessions,
+        _stored(sessions, clock),
+        edition(),
+        FilePublisher(tmp_path),
+        clock=clock,
+        after_publish=lambda target, remote: seen.append(_rows(sessions)),
+    )
+    assert seen == [[("file", "pending", 1)]]
+    assert (outcome.status, outcome.remote_id) == ("done", str(tmp_path / "digest-2026-02-20.md"))
+    assert _rows(sessions) == [("file", "done", 1)]
+
+
+def test_a_crash_after_publishing_leaves_it_pending_and_a_later_run_finds_the_copy(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = Clock()
+    digest_id = _stored(sessions, clock)
+    with pytest.raises(SimulatedCrash):
+        deliver_one(
+            sessions,
+            digest_id,
+            edition(),
+            FilePublisher(tmp_path),
+            clock=clock,
+            after_publish=crash_after_publish,
+        )
+    assert _rows(sessions) == [("file", "pending", 1)]
+    # Within the lease another run may still be at work: hands off.
+    assert (
+        deliver_one(sessions, digest_id, edition(), FilePublisher(tmp_path), clock=clock).status
+        == "in_progress"
+    )
+    clock.advance(LEASE + timedelta(seconds=1))
+    markdown = tmp_path / "digest-2026-02-20.md"
+    written = markdown.stat().st_mtime_ns
+    outcome = deliver_one(sessions, digest_id, edition(), FilePublisher(tmp_path), clock=clock)
+    assert (outcome.status, outcome.found) == ("done", True)
+    assert markdown.stat().st_mtime_ns == written  # found, not written again
+    assert _rows(sessions) == [("file", "done", 2)]
+
+
+def test_a_done_delivery_is_not_repeated(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    clock = Clock()
+    digest_id = _stored(sessions, clock)
+    with webhook_receiver() as hook:
+        publisher = WebhookPublisher("chat", "json", hook.url)
+        first = deliver_one(sessions, digest_id, edition(), publisher, clock=clock)
+        second = deliver_one(sessions, digest_id, edition(), publisher, clock=clock)
+    assert (first.status, first.remote_id, first.found) == ("done", "m1", False)
+    assert (second.status, second.remote_id, second.found) == ("done", "m1", True)
+    assert len(hook.bodies) == 1
+
+
+def test_a_webhook_is_never_sent_twice_after_a_crash(sessions: sessionmaker[Session]) -> None:
+    clock = Clock()
+    digest_id = _stored(sessions, clock)
+    with webhook_receiver() as hook:
+        publisher = WebhookPublisher("chat", "discord", hook.url)
+        with pytest.raises(SimulatedCrash):
+            deliver_one(
+                sessions, digest_id, edition(), publisher, clock=clock, after_publish=crash_after_publish
+            )
+        clock.advance(LEASE * 2)
+        outcome = deliver_one(sessions, digest_id, edition(), publisher, clock=clock)
+    assert outcome.status == "unknown"
+    assert "at most once" in (outcome.error or "")
+    assert len(hook.bodies) == 1
+    assert hook.bodies[0]["allowed_mentions"] == {"parse": []}
+
+
+def test_a_refused_request_is_retried_with_backoff(sessions: sessionmaker[Session]) -> None:
+    clock = Clock()
+    sleeps: list[float] = []
+    with webhook_receiver() as hook:
+        hook.statuses = [503, 429]
+        outcome = deliver_one(
+            sessions,
+            _stored(sessions, clock),
+            edition(),
+            WebhookPublisher("chat", "slack", hook.url),
+            clock=clock,
+            sleep=sleeps.append,
+        )
+    assert outcome.status == "done"
+    assert len(hook.bodies) == 3 and sleeps == [2.0, 4.0]
+    assert _rows(sessions) == [("webhook:chat", "done", 3)]
+
+
+def test_a_permanent_refusal_is_not_retried_in_the_same_run(sessions: sessionmaker[Session]) -> None:
+    clock = Clock()
+    with webhook_receiver() as hook:
+        hook.statuses = [404]
+        outcome = deliver_one(
+            sessions,
+            _stored(sessions, clock),
+            edition(),
+            WebhookPublisher("chat", "json", hook.url),
+            clock=clock,
+            sleep=lambda s: None,
+        )
+    assert (outcome.status, len(hook.bodies)) == ("failed", 1)
+    assert "HTTP 404" in (outcome.error or "")
+
+
+def test_one_failing_target_does_not_block_the_others(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = Clock()
+    publishers = [WebhookPublisher("down", "json", _closed_port()), FilePublisher(tmp_path)]
+    outcomes = deliver(
+        sessions, _stored(sessions, clock), edition(), publishers, clock=clock, sleep=lambda s: None
+    )
+    assert [(o.target, o.status) for o in outcomes] == [("webhook:down", "failed"), ("file", "done")]
+    assert "cannot connect" in (outcomes[0].error or "")
+    assert (tmp_path / "digest-2026-02-20.json").is_file()
+
+
+def test_a_failed_delivery_is_tried_again_by_the_next_run(sessions: sessionmaker[Session]) -> None:
+    clock = Clock()
+    digest_id = _stored(sessions, clock)
+    with webhook_receiver() as hook:
+        hook.statuses = [500, 500, 500]
+        publisher = WebhookPublisher("chat", "json", hook.url)
+        assert (
+            deliver_one(sessions, digest_id, edition(), publisher, clock=clock, sleep=lambda s: None).status
+            == "failed"
+        )
+        # Every refusal was certain: nothing arrived, so the next run sends without asking.
+        assert deliver_one(sessions, digest_id, edition(), publisher, clock=clock).status == "done"
+    assert len(hook.bodies) == 4
+
+
+def test_the_first_composition_of_a_day_is_the_one_kept(sessions: sessionmaker[Session]) -> None:
+    clock = Clock()
+    first = edition()
+    digest_id, kept = store_edition(sessions, "digest", first.key, to_json(first.content), clock())
+    again, kept_again = store_edition(sessions, "digest", first.key, {"other": True}, clock())
+    assert (again, kept_again) == (digest_id, kept)
+
+
+def test_remote_ids_and_urls_are_recorded(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    clock = Clock()
+    outcome = deliver_one(sessions, _stored(sessions, clock), edition(), FilePublisher(tmp_path), clock=clock)
+    with sessions() as session:
+        row = session.scalars(select(Delivery)).one()
+    assert Remote(row.remote_id or "", row.remote_url) == Remote(outcome.remote_id or "", outcome.remote_url)
+    assert row.remote_url == (tmp_path / "digest-2026-02-20.md").resolve().as_uri()
+    assert row.completed_at == clock()

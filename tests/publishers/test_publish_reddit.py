@@ -1,0 +1,72 @@
+"""The digest as a Reddit self-post, through the sandbox with the real PRAW client."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from publish_support import Clock, SimulatedCrash, crash_after_publish, edition
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.digest import run_digest
+from bot.publishers import LEASE, NotDelivered, RedditPublisher, make_publishers, reddit_client
+from bot.sandbox import Sandbox
+
+
+@pytest.fixture
+def settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
+    return load_settings(sandbox.write_config(tmp_path / "campaign" / "keep4o.toml", "sqlite://"), environ={})
+
+
+def test_the_digest_is_a_markdown_self_post_with_a_table_flagged_as_a_bot(
+    sandbox: Sandbox, settings: Settings
+) -> None:
+    (publisher,) = make_publishers(settings, ["reddit"])
+    remote = publisher.publish(edition(), look_first=False)
+    (post,) = sandbox.world.submitted
+    assert (post.subreddit, post.author, post.title) == (
+        "keep4o_sandbox",
+        "keep4o_bot",
+        edition().content.heading,
+    )
+    assert "| Petition | Signatures | Day | 7 days | Pace |" in post.selftext
+    assert "| [Keep GPT-4o available](https://www.change.org/p/keep-gpt-4o) | 21,512 |" in post.selftext
+    assert post.selftext.rstrip().endswith(
+        "*Posted automatically by a bot (keep4o-bot). "
+        "Authors are never tagged; posts about distress are counted, never quoted.*"
+    )
+    assert remote.id == post.fullname
+    assert remote.url == f"{sandbox.url}/r/keep4o_sandbox/comments/{post.id}/"
+
+
+def test_looking_first_finds_the_earlier_post_by_its_title(sandbox: Sandbox, settings: Settings) -> None:
+    (publisher,) = make_publishers(settings, ["reddit"])
+    first = publisher.publish(edition(), look_first=False)
+    again = publisher.publish(edition(), look_first=True)
+    assert (again.id, again.found) == (first.id, True)
+    assert len(sandbox.world.submitted) == 1
+
+
+def test_a_crash_between_posting_and_recording_does_not_post_twice(
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    clock = Clock()
+    publishers = make_publishers(settings, ["reddit"])
+    with pytest.raises(SimulatedCrash):
+        run_digest(settings, sessions, clock=clock, publishers=publishers, after_publish=crash_after_publish)
+    clock.advance(LEASE + timedelta(minutes=1))
+    result = run_digest(settings, sessions, clock=clock, publishers=make_publishers(settings, ["reddit"]))
+    (outcome,) = result.outcomes
+    assert (outcome.status, outcome.found) == ("done", True)
+    assert len(sandbox.world.submitted) == 1
+    assert outcome.remote_id == sandbox.world.submitted[0].fullname
+
+
+def test_a_refused_post_is_not_delivered(sandbox: Sandbox, settings: Settings) -> None:
+    publisher = RedditPublisher(lambda: reddit_client(settings), "x", "keep4o_bot")  # no such subreddit name
+    with pytest.raises(NotDelivered, match="SUBREDDIT_NOEXIST") as refused:
+        publisher.publish(edition(), look_first=False)
+    assert refused.value.permanent
+    assert sandbox.world.submitted == []
