@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import make_engine, make_sessionmaker, upgrade
+
+if TYPE_CHECKING:
+    from bot.sandbox import Sandbox
 
 PG_SERVER = os.environ.get("KEEP4O_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,3 +61,17 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return make_sessionmaker(engine)
+
+
+SANDBOX_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A running sandbox serving the generated world (seed 7) with its clock frozen at SANDBOX_NOW."""
+    # Imported here so a broken sandbox fails only the tests that use it.
+    from bot.sandbox import Clock, Sandbox, generate_world
+
+    world = generate_world(seed=7, now=SANDBOX_NOW)
+    with Sandbox(world=world, clock=Clock(SANDBOX_NOW, speed=0)) as running:
+        yield running
