@@ -1,0 +1,80 @@
+"""The most engaging posts of a time range (one ranked query, one count)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from bot.storage import Post
+
+
+@dataclass(frozen=True, slots=True)
+class TopPost:
+    rank: int
+    created_at: datetime  # aware, in the campaign timezone
+    platform: str
+    community: str | None  # subreddit
+    author: str | None  # handle
+    lang: str | None
+    likes: int
+    replies: int
+    reposts: int
+    engagement: int
+    title: str | None
+    text: str | None
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopPosts:
+    posts: tuple[TopPost, ...]
+    # Posts in the range matching the care list: counted, never quoted or linked.
+    withheld: int
+
+
+def top_posts(
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    tz: ZoneInfo,
+    limit: int = 10,
+    platform: str | None = None,
+    lang: str | None = None,
+) -> TopPosts:
+    """Live, non-sensitive posts created in ``[since, until)``, most engagement first."""
+    where: list[ColumnElement[bool]] = [Post.created_at >= since, Post.created_at < until]
+    if platform is not None:
+        where.append(Post.platform == platform)
+    if lang is not None:
+        where.append(Post.lang == lang)
+    ranked = (
+        select(Post)
+        .where(*where, Post.state == "live", Post.sensitive.is_(False))
+        .order_by(Post.engagement.desc(), Post.created_at.desc(), Post.id)
+        .limit(limit)
+    )
+    posts = tuple(
+        TopPost(
+            rank=rank,
+            created_at=post.created_at.astimezone(tz),
+            platform=post.platform,
+            community=post.community,
+            author=post.author_handle,
+            lang=post.lang,
+            likes=post.likes,
+            replies=post.replies,
+            reposts=post.reposts,
+            engagement=post.engagement,
+            title=post.title,
+            text=post.text,
+            url=post.url,
+        )
+        for rank, post in enumerate(session.scalars(ranked), start=1)
+    )
+    withheld = session.scalar(select(func.count(Post.id)).where(*where, Post.sensitive.is_(True))) or 0
+    return TopPosts(posts=posts, withheld=withheld)

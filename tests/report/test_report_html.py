@@ -1,0 +1,151 @@
+"""The HTML report: self-contained, truthful headline numbers, and care with sensitive posts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html import escape
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.report import Report, gather, render_html
+from bot.seeds import load_manifest
+from bot.storage import Post, make_engine, make_sessionmaker, upgrade
+from tests.trends.trend_data import add_posts, campaign_month, post_row
+
+NOW = datetime(2026, 11, 23, 13, 30, tzinfo=UTC)
+CONFIG = Config.model_validate(
+    {
+        "campaign": {"name": "keep4o", "title": "#keep4o", "timezone": "Europe/Amsterdam"},
+        "match": {"hashtags": ["keep4o"]},
+        "petitions": [
+            {"id": "changeorg-keep-gpt-4o", "url": "https://www.change.org/p/keep-gpt-4o", "goal": 25_000}
+        ],
+    }
+)
+
+
+class Links(HTMLParser):
+    """Every tag and every URL-bearing attribute in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.urls: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            if (
+                name in ("src", "href", "xlink:href", "srcset", "action", "data", "poster")
+                and value is not None
+            ):
+                self.urls.append((tag, name, value))
+
+
+def parsed(html: str) -> Links:
+    links = Links()
+    links.feed(html)
+    return links
+
+
+@dataclass(frozen=True)
+class Month:
+    report: Report
+    html: str
+    sensitive_urls: list[str]
+    removed_urls: list[str]
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Month:
+    """A realistic month, rendered once (SQLite; both databases are compared below)."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('report') / 'keep4o.db'}")
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as s:
+        campaign_month(s, NOW)
+    with sessions() as s:
+        report = gather(s, CONFIG, days=30, now=NOW, articles=load_manifest())
+        recent = Post.created_at >= report.since
+        sensitive = list(s.scalars(select(Post.url).where(Post.sensitive.is_(True), recent)))
+        removed = list(s.scalars(select(Post.url).where(Post.state == "removed", recent)))
+    engine.dispose()
+    return Month(report, render_html(report), sensitive, removed)
+
+
+def test_the_report_fetches_nothing(month: Month) -> None:
+    html = month.html
+    links = parsed(html)
+    assert not links.tags & {"script", "link", "img", "iframe", "object", "embed", "video", "audio", "source"}
+    outgoing = [(tag, name, url) for tag, name, url in links.urls if not url.startswith("#")]
+    assert outgoing, "the report links to posts and the petition"
+    assert all(tag == "a" and name == "href" and url.startswith("https://") for tag, name, url in outgoing)
+    assert not re.search(r"url\((?!#)|@import", html)  # only references inside the page
+
+
+def test_the_headline_shows_the_latest_count_and_the_goal(month: Month) -> None:
+    (petition,) = month.report.petitions
+    assert petition.latest is not None
+    assert f'<p class="big">{petition.latest:,}</p>' in month.html
+    assert f"{petition.latest / 25_000:.0%} of the goal of 25,000" in month.html
+
+
+def test_the_report_has_three_charts_and_a_row_per_day(month: Month) -> None:
+    assert re.findall(r'aria-label="([^"]+)"', month.html) == [
+        "signatures over time",
+        "posts per day by platform",
+        "posts by language",
+    ]
+    assert len(month.report.trends.rows) == 30
+    assert month.html.count('<td class="barcell">') == 30
+
+
+def test_sensitive_posts_are_counted_but_never_quoted_or_linked(month: Month) -> None:
+    assert month.sensitive_urls
+    assert "want to die" not in month.html
+    assert not any(url in month.html for url in month.sensitive_urls)
+    withheld = month.report.top.withheld
+    assert withheld == len(month.sensitive_urls)
+    assert f"{withheld:,} posts in this range touch on distress or self-harm" in month.html
+
+
+def test_removed_posts_are_not_linked(month: Month) -> None:
+    assert month.removed_urls
+    assert not any(f'href="{url}"' in month.html for url in month.removed_urls)
+
+
+def test_the_background_articles_are_listed(month: Month) -> None:
+    assert all(escape(a.title) in month.html for a in load_manifest())
+
+
+def test_both_databases_gather_the_same_report(sessions: sessionmaker[Session], month: Month) -> None:
+    with sessions.begin() as s:
+        campaign_month(s, NOW)
+    with sessions() as s:
+        report = gather(s, CONFIG, days=30, now=NOW, articles=load_manifest())
+    assert report == month.report
+
+
+def test_an_empty_database_still_makes_a_readable_report(sessions: sessionmaker[Session]) -> None:
+    with sessions() as s:
+        html = render_html(gather(s, CONFIG, days=7, now=NOW, articles=[]))
+    assert "no signature counts in this range" in html
+    assert "No posts in this range." in html
+    assert "no posts in this range" in html  # the charts say so too
+
+
+def test_a_post_link_that_is_not_http_is_shown_as_text(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        row = post_row(NOW - timedelta(hours=2), likes=5, title="<b>bold</b> claim")
+        add_posts(s, {**row, "url": "javascript:alert(1)"})
+    with sessions() as s:
+        html = render_html(gather(s, CONFIG, days=1, now=NOW, articles=[]))
+    assert "javascript:" not in html
+    assert '<p class="open">open post ↗</p>' in html
+    assert "&lt;b&gt;bold&lt;/b&gt; claim" in html

@@ -1,0 +1,77 @@
+"""The most engaging posts: ranking, filters, and what is never shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.trends import TopPosts, top_posts
+from tests.trends.trend_data import add_posts, post_row
+
+AMS = ZoneInfo("Europe/Amsterdam")
+SINCE, UNTIL = datetime(2026, 2, 10, tzinfo=UTC), datetime(2026, 2, 17, tzinfo=UTC)
+DAY = datetime(2026, 2, 14, 12, tzinfo=UTC)
+
+
+def top(sessions: sessionmaker[Session], **filters: object) -> TopPosts:
+    with sessions() as session:
+        return top_posts(session, since=SINCE, until=UNTIL, tz=AMS, **filters)  # type: ignore[arg-type]
+
+
+def test_posts_are_ranked_by_engagement_and_limited(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(s, *(post_row(DAY, likes=n, title=f"post {n}") for n in (5, 50, 20, 1)))
+    found = top(sessions, limit=3)
+    assert [(p.rank, p.title, p.engagement) for p in found.posts] == [
+        (1, "post 50", 50),
+        (2, "post 20", 20),
+        (3, "post 5", 5),
+    ]
+
+
+def test_a_post_carries_its_link_place_and_local_time(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(s, post_row(DAY, community="OpenAI", lang="nl", likes=3, replies=2))
+    (post,) = top(sessions).posts
+    assert post.url.startswith("https://www.reddit.com/comments/")
+    assert (post.community, post.lang, post.likes, post.replies, post.engagement) == ("OpenAI", "nl", 3, 2, 5)
+    assert post.created_at.isoformat() == "2026-02-14T13:00:00+01:00"
+
+
+def test_sensitive_posts_are_counted_but_never_listed(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(s, post_row(DAY, likes=999, sensitive=True), post_row(DAY, likes=1))
+    found = top(sessions)
+    assert [p.engagement for p in found.posts] == [1]
+    assert found.withheld == 1
+
+
+def test_removed_and_deleted_posts_are_not_listed(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(
+            s, post_row(DAY, likes=9, state="removed", text=None), post_row(DAY, likes=8, state="deleted")
+        )
+    assert top(sessions).posts == ()
+
+
+def test_platform_and_language_filters_narrow_the_list(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(
+            s,
+            post_row(DAY, platform="reddit", lang="nl", likes=30),
+            post_row(DAY, platform="bluesky", lang="nl", likes=20),
+            post_row(DAY, platform="bluesky", lang="fr", likes=10),
+        )
+    assert [p.engagement for p in top(sessions, platform="bluesky").posts] == [20, 10]
+    assert [p.engagement for p in top(sessions, lang="nl").posts] == [30, 20]
+    assert [p.engagement for p in top(sessions, platform="bluesky", lang="fr").posts] == [10]
+
+
+def test_posts_outside_the_range_are_left_out(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(
+            s, post_row(SINCE.replace(day=9), likes=100), post_row(UNTIL, likes=100), post_row(SINCE, likes=1)
+        )
+    assert [p.engagement for p in top(sessions).posts] == [1]
