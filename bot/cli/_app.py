@@ -37,14 +37,23 @@ class App:
 
     @cached_property
     def settings(self) -> Settings:
+        """The configuration with every secret an enabled source or target needs."""
         try:
             return load_settings(self.config_path)
         except ConfigError as exc:
             raise BotError(str(exc)) from exc
 
+    @cached_property
+    def offline_settings(self) -> Settings:
+        """The configuration without the secret check, for commands that only read the database."""
+        try:
+            return load_settings(self.config_path, check_secrets=False)
+        except ConfigError as exc:
+            raise BotError(str(exc)) from exc
+
     @property
     def engine(self) -> Engine:
-        url = self.settings.database_url
+        url = self.offline_settings.database_url
         if url not in self._engines:
             self._engines[url] = make_engine(url)
         return self._engines[url]

@@ -44,7 +44,7 @@ def petitions(app: App) -> None:
     from bot.clock import utc_now
     from bot.petitions import load_history, petition_stats
 
-    config = app.settings.config
+    config = app.offline_settings.config
     if not config.petitions:
         click.echo("no petitions configured")
         return

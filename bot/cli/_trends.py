@@ -49,7 +49,7 @@ def _format(chosen: str | None) -> str:
 
 
 def _zone(app: App) -> ZoneInfo:
-    return ZoneInfo(app.settings.config.campaign.timezone)
+    return ZoneInfo(app.offline_settings.config.campaign.timezone)
 
 
 @contextmanager
@@ -120,7 +120,7 @@ def trends(
         raise click.UsageError("give either --days or --since/--until, not both")
     if until is not None and since is None:
         raise click.UsageError("--until needs --since")
-    config = app.settings.config
+    config = app.offline_settings.config
     known = [p.id for p in config.petitions]
     if petition is not None and petition not in known:
         raise click.UsageError(
@@ -221,7 +221,7 @@ def report(app: App, out: Path, days: int) -> None:
     except SeedError as exc:
         raise BotError(str(exc)) from exc
     with _reading(app) as session:
-        data = gather(session, app.settings.config, days=days, now=utc_now(), articles=articles)
+        data = gather(session, app.offline_settings.config, days=days, now=utc_now(), articles=articles)
     html = render_html(data)
     try:
         out.write_text(html, encoding="utf-8")

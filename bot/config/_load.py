@@ -74,7 +74,7 @@ def _secret(env: Mapping[str, str], name: str) -> SecretStr | None:
     return SecretStr(value) if value else None
 
 
-def _read_secrets(path: Path, config: Config, env: Mapping[str, str]) -> Secrets:
+def _read_secrets(path: Path, config: Config, env: Mapping[str, str], *, check: bool) -> Secrets:
     secrets = Secrets(
         reddit_client_id=_secret(env, "REDDIT_CLIENT_ID"),
         reddit_client_secret=_secret(env, "REDDIT_CLIENT_SECRET"),
@@ -85,6 +85,8 @@ def _read_secrets(path: Path, config: Config, env: Mapping[str, str]) -> Secrets
             w.name: s for w in config.digest.webhooks if (s := _secret(env, w.url_env)) is not None
         },
     )
+    if not check:
+        return secrets
     needed: list[tuple[str, str, object]] = []
     if config.reddit and config.reddit.enabled:
         needed += [
@@ -109,8 +111,17 @@ def _read_secrets(path: Path, config: Config, env: Mapping[str, str]) -> Secrets
     return secrets
 
 
-def load_settings(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Load and validate a campaign; ``path`` falls back to ``KEEP4O_CONFIG``, then the default."""
+def load_settings(
+    path: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    check_secrets: bool = True,
+) -> Settings:
+    """Load and validate a campaign; ``path`` falls back to ``KEEP4O_CONFIG``, then the default.
+
+    ``check_secrets=False`` is for commands that only read the database (trends, reports):
+    they must work on a machine that holds no API credentials.
+    """
     env_in = os.environ if environ is None else environ
     path = Path(path or env_in.get("KEEP4O_CONFIG") or DEFAULT_CONFIG)
     try:
@@ -126,7 +137,7 @@ def load_settings(path: Path | str | None = None, environ: Mapping[str, str] | N
     except ValidationError as exc:
         raise _first_error(path, exc) from None
     env = _environment(path, env_in)
-    secrets = _read_secrets(path, config, env)
+    secrets = _read_secrets(path, config, env, check=check_secrets)
     database_url = env.get("DATABASE_URL") or config.database.url
     return Settings(config=config, secrets=secrets, path=path, database_url=database_url)
 

@@ -138,3 +138,14 @@ def test_python_dash_m_bot_is_the_same_cli() -> None:
         [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == f"keep4o-bot, version {__version__}"
+
+
+@pytest.mark.parametrize(
+    "command", [["trends", "--format", "csv"], ["posts"], ["petitions"], ["db", "current"]]
+)
+def test_read_only_commands_need_no_api_secrets(campaign: Path, tmp_path: Path, command: list[str]) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ro.db'}"}
+    assert CliRunner().invoke(cli, ["--config", str(campaign), "db", "upgrade"], env=env).exit_code == 0
+    result = CliRunner().invoke(cli, ["--config", str(campaign), *command], env=env)
+    assert result.exit_code == 0, result.output
+    assert "BLUESKY_APP_PASSWORD" not in result.output
