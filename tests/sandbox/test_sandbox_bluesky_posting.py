@@ -150,8 +150,10 @@ def test_the_author_feed_lists_own_posts_newest_first_page_by_page(sb: Sandbox, 
     assert [item.post.uri for item in first.feed + rest.feed] == sent[::-1]
 
 
-def test_a_reply_in_the_author_feed_names_its_root_and_parent(client: Client) -> None:
+def test_a_reply_in_the_author_feed_names_its_root_and_parent(sb: Sandbox, client: Client) -> None:
     root = models.create_strong_ref(client.send_post("root"))
+    # The feed is ordered by (sortAt in ms, cid), as the AppView's keyset is: same-instant posts tie.
+    sb.clock.advance(timedelta(seconds=1))
     client.send_post("reply", reply_to=models.AppBskyFeedPost.ReplyRef(parent=root, root=root))
     newest = client.get_author_feed(BLUESKY_DID, limit=1).feed[0]
     assert newest.reply is not None and newest.reply.root.uri == root.uri
