@@ -59,9 +59,20 @@ def ensure_postgres() -> None:
     _run("pg_ctlcluster", "--skip-systemctl-redirect", versions[-1].name, "main", "start")
 
 
+def ensure_chromium() -> None:
+    """The HTML report is checked in a real browser: install Debian's Chromium when it is missing."""
+    if shutil.which("chromium") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    print("dev.py: installing Chromium (for the report's browser test)", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    _run("apt-get", "update", "-qq", env=env)
+    _run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+
+
 def test(args: list[str]) -> int:
     ensure_env()
     ensure_postgres()
+    ensure_chromium()
     for step in (
         [BIN / "ruff", "check", "bot", "tests", "migrations", "bench", "dev.py"],
         [BIN / "ruff", "format", "--check", "bot", "tests", "migrations", "bench", "dev.py"],
