@@ -1,0 +1,23 @@
+"""Operations: logging, Prometheus metrics and the health endpoints."""
+
+from ._health import HealthServer, Probe, health_app, serve_health
+from ._logging import Masker, configure_logging, log_context, secret_values
+from ._metrics import Metrics
+from ._operator import OPERATOR_LOG, append_operator_alert
+from ._report import rate_limit_sink, report_rate_limit
+
+__all__ = [
+    "OPERATOR_LOG",
+    "HealthServer",
+    "Masker",
+    "Metrics",
+    "Probe",
+    "append_operator_alert",
+    "configure_logging",
+    "health_app",
+    "log_context",
+    "rate_limit_sink",
+    "report_rate_limit",
+    "secret_values",
+    "serve_health",
+]

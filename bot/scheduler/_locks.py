@@ -1,0 +1,77 @@
+"""One run of a job at a time: a thread lock in this process, a PostgreSQL advisory lock across replicas.
+
+The advisory lock is taken with ``pg_try_advisory_lock`` on a connection of its own that is
+held for the whole run and is not inside a transaction (an idle-in-transaction session
+would hold back vacuum for as long as a poll lasts). PostgreSQL releases session locks
+when the session ends, so a replica that dies mid-job frees the job at once.
+SQLite has no cross-process locks; one daemon per SQLite file is the supported set-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for ``name`` (Python's ``hash`` differs per process)."""
+    digest = hashlib.blake2b(f"keep4o-bot:job:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class JobLock:
+    """The exclusive right to run job ``name`` now; ``acquire`` never waits."""
+
+    def __init__(self, engine: Engine, name: str, local: threading.Lock) -> None:
+        self._engine = engine
+        self._name = name
+        self._local = local
+        self._conn: Connection | None = None
+        self._held = False
+
+    def acquire(self) -> bool:
+        if not self._local.acquire(blocking=False):
+            return False
+        try:
+            if self._engine.dialect.name == "postgresql":
+                conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                try:
+                    got = bool(conn.scalar(select(func.pg_try_advisory_lock(advisory_key(self._name)))))
+                except BaseException:
+                    conn.close()
+                    raise
+                if not got:
+                    conn.close()
+                    self._local.release()
+                    return False
+                self._conn = conn
+        except BaseException:
+            self._local.release()
+            raise
+        self._held = True
+        return True
+
+    def release(self) -> None:
+        if not self._held:
+            return
+        self._held = False
+        conn, self._conn = self._conn, None
+        try:
+            if conn is not None:
+                try:
+                    conn.scalar(select(func.pg_advisory_unlock(advisory_key(self._name))))
+                    conn.close()
+                except SQLAlchemyError:
+                    # The session is gone (server restart, terminated): its locks went with it.
+                    # Never hand a connection that may still hold the lock back to the pool.
+                    log.warning("could not release the lock of job %s cleanly", self._name, exc_info=True)
+                    conn.invalidate()
+                    conn.close()
+        finally:
+            self._local.release()

@@ -1,0 +1,105 @@
+"""A daily digest whose time passed while the bot was down runs once when the bot is back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Job
+from bot.scheduler import Daemon, JobContext, JobSpec, make_spec
+from bot.storage import JobRun
+from tests.scheduler.conftest import FakeClock, make_settings
+
+DAY1_0730 = datetime(2026, 2, 20, 7, 30, tzinfo=UTC)
+DAY1_1015 = datetime(2026, 2, 20, 10, 15, tzinfo=UTC)
+
+
+def wait_for(condition: Callable[[], bool], limit: float = 30.0) -> bool:
+    """Poll ``condition`` until true; the limit is only a safety net against hanging."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def specs(calls: list[datetime], *, fail: bool = False) -> list[JobSpec]:
+    def digest(ctx: JobContext) -> None:
+        calls.append(ctx.clock())
+        if fail:
+            raise RuntimeError("the target refused the post")
+
+    return [
+        make_spec("digest", "digest", digest, Job(cron="0 8 * * *"), "UTC", catch_up=True),
+        make_spec("poll_x", "x", lambda ctx: None, Job(every="10m")),
+    ]
+
+
+def digest_runs(sessions: sessionmaker[Session]) -> list[tuple[str | None, str]]:
+    with sessions() as session:
+        rows = session.execute(
+            select(JobRun.slot, JobRun.status).where(JobRun.job == "digest").order_by(JobRun.id)
+        )
+        return [(slot, status) for slot, status in rows]
+
+
+def up_then_down(engine: Engine, clock: FakeClock, jobs: list[JobSpec]) -> None:
+    """The bot runs at 07:30 (a poll is recorded), then stops before the 08:00 digest."""
+    clock.set(DAY1_0730)
+    daemon = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=jobs)
+    daemon.start()
+    assert daemon.run_job("poll_x").status == "ok"
+    daemon.stop()
+
+
+def test_a_digest_missed_while_down_runs_exactly_once_after_restart(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    calls: list[datetime] = []
+    jobs = specs(calls)
+    up_then_down(engine, clock, jobs)
+    assert calls == []
+
+    clock.set(DAY1_1015)
+    back = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=jobs)
+    assert back.catch_up() == [("digest", "2026-02-20T08:00:00Z")]
+    back.start()
+    assert wait_for(lambda: digest_runs(sessions) == [("2026-02-20T08:00:00Z", "ok")])
+    back.stop()
+
+    clock.advance(timedelta(minutes=5))
+    again = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=jobs)
+    assert again.catch_up() == []
+    again.start()
+    again.stop()
+    assert calls == [DAY1_1015]
+    assert digest_runs(sessions) == [("2026-02-20T08:00:00Z", "ok")]
+
+
+def test_a_fresh_database_has_no_digest_to_catch_up(engine: Engine, clock: FakeClock) -> None:
+    clock.set(DAY1_1015)
+    daemon = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=specs([]))
+    assert daemon.catch_up() == []
+
+
+def test_a_digest_that_failed_before_the_bot_went_down_is_retried_under_a_new_slot_name(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    calls: list[datetime] = []
+    up_then_down(engine, clock, specs(calls))
+    clock.set(datetime(2026, 2, 20, 8, 0, 5, tzinfo=UTC))
+    failing = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=specs(calls, fail=True))
+    assert failing.runner.run(failing.specs[0]).status == "failed"
+
+    clock.set(DAY1_1015)
+    back = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=specs(calls))
+    assert back.catch_up() == [("digest", "2026-02-20T08:00:00Z+r1")]
+    back.start()
+    assert wait_for(lambda: len(digest_runs(sessions)) == 2 and digest_runs(sessions)[1][1] == "ok")
+    back.stop()
+    assert digest_runs(sessions) == [("2026-02-20T08:00:00Z", "failed"), ("2026-02-20T08:00:00Z+r1", "ok")]

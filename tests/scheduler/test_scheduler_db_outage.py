@@ -1,0 +1,151 @@
+"""A database that is briefly unavailable: the job fails cleanly, writes nothing, and the next run works.
+
+SQLite "unavailable" is another connection holding the write lock; PostgreSQL "unavailable"
+is a restart: connections refused and every session terminated.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Job
+from bot.ops import Metrics
+from bot.scheduler import JobContext, Runner, make_spec
+from bot.storage import Checkpoint, JobRun, make_engine, upgrade
+from tests.conftest import PG_SERVER
+from tests.scheduler.conftest import FakeClock, make_settings
+
+
+class Outage:
+    """Makes the database unavailable between ``begin`` and ``end``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self._locker: sqlite3.Connection | None = None
+        self._admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+
+    def begin(self) -> None:
+        if self.url.get_backend_name() == "sqlite":
+            self._locker = sqlite3.connect(str(self.url.database), isolation_level=None)
+            self._locker.execute("BEGIN IMMEDIATE")  # holds the write lock
+            return
+        name = self.url.database
+        with self._admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
+
+    def end(self) -> None:
+        if self._locker is not None:
+            self._locker.rollback()
+            self._locker.close()
+            self._locker = None
+            return
+        with self._admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{self.url.database}" ALLOW_CONNECTIONS true'))
+
+    def close(self) -> None:
+        self._admin.dispose()
+
+
+@pytest.fixture
+def short_wait_engine(db_url: str) -> Iterator[Engine]:
+    """The daemon's engine, but giving up on a locked SQLite file after 0.2 s instead of 10 s."""
+    engine = make_engine(db_url)
+    if engine.dialect.name == "sqlite":
+
+        def short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA busy_timeout=200")
+
+        event.listen(engine, "connect", short_busy_timeout)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def outage(db_url: str) -> Iterator[Outage]:
+    broken = Outage(db_url)
+    yield broken
+    broken.close()
+
+
+def statuses(sessions: sessionmaker[Session]) -> list[str]:
+    with sessions() as session:
+        return list(session.scalars(select(JobRun.status).order_by(JobRun.id)))
+
+
+def written(sessions: sessionmaker[Session]) -> list[str]:
+    with sessions() as session:
+        return list(session.scalars(select(Checkpoint.name).order_by(Checkpoint.name)))
+
+
+def test_a_job_whose_database_goes_away_mid_write_fails_cleanly_and_the_next_run_works(
+    short_wait_engine: Engine, outage: Outage, clock: FakeClock
+) -> None:
+    def write_two_rows(ctx: JobContext) -> None:
+        name = ctx.clock().isoformat()
+        with ctx.sessions.begin() as session:
+            session.execute(text("SELECT 1"))  # connected before the outage
+            session.add(Checkpoint(name=f"{name}-a", value="1", updated_at=ctx.clock()))
+            session.flush()
+            if len(statuses(ctx.sessions)) == 1:  # only the first run meets the outage
+                outage.begin()
+            try:
+                session.add(Checkpoint(name=f"{name}-b", value="2", updated_at=ctx.clock()))
+                session.flush()
+            finally:
+                outage.end()
+
+    runner = Runner(
+        make_settings(str(short_wait_engine.url)),
+        short_wait_engine,
+        clock=clock,
+        metrics=Metrics(),
+        replica="r1",
+    )
+    spec = make_spec("poll_x", "x", write_two_rows, Job(every="10m"))
+    first = runner.run(spec)
+    assert first.status == "failed"
+    assert first.error is not None and "OperationalError" in first.error
+    sessions = runner.sessions
+    assert written(sessions) == []  # no partial write
+    clock.advance(spec.period)
+    assert runner.run(spec).status == "ok"
+    assert statuses(sessions) == ["failed", "ok"]
+    assert len(written(sessions)) == 2
+
+
+def test_a_database_that_does_not_answer_skips_the_run_and_the_next_one_works(
+    short_wait_engine: Engine, outage: Outage, clock: FakeClock
+) -> None:
+    calls: list[str] = []
+    metrics = Metrics()
+    runner = Runner(
+        make_settings(str(short_wait_engine.url)),
+        short_wait_engine,
+        clock=clock,
+        metrics=metrics,
+        replica="r1",
+    )
+    spec = make_spec("poll_x", "x", lambda ctx: calls.append("ran"), Job(every="10m"))
+    outage.begin()
+    try:
+        down = runner.run(spec)
+    finally:
+        outage.end()
+    assert down.status == "db-unavailable"
+    assert calls == []
+    assert metrics.registry.get_sample_value("keep4o_job_failures_total", {"job": "poll_x"}) == 1
+    clock.advance(spec.period)
+    assert runner.run(spec).status == "ok"
+    assert calls == ["ran"]
+    assert statuses(runner.sessions) == ["ok"]
