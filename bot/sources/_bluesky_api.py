@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Bluesky, Settings
+from bot.ops import report_rate_limit
 from bot.storage import get_checkpoint, set_checkpoint
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ class BlueskyApi:
         remaining = response.headers.get("ratelimit-remaining", "")
         if remaining.isdigit():
             self.ratelimit_remaining = int(remaining)
+            report_rate_limit(self.ratelimit_remaining)
 
     def _session_changed(self, event: SessionEvent, session: Session) -> None:
         self.did = session.did

@@ -30,6 +30,7 @@ import requests
 
 from bot._version import __version__
 from bot.config import Reddit, Settings
+from bot.ops import report_rate_limit
 
 from ._reddit_normalise import MalformedResponse, listing_page
 
@@ -101,6 +102,10 @@ class RedditClient:
     def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         if not response.request.path_url.startswith(TOKEN_PATH):
             self.requests += 1
+        remaining = response.headers.get("x-ratelimit-remaining", "")
+        if remaining.replace(".", "", 1).isdigit():
+            # Reddit sends "997.0"; the daemon's metrics gauge shows it.
+            report_rate_limit(int(float(remaining)))
 
     def listing(
         self, path: str, params: Mapping[str, str | int]
