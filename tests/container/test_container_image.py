@@ -7,6 +7,7 @@ machine cannot run containers at all: that fails these tests loudly, it never pa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,7 +28,8 @@ from bot.sandbox import Clock, Sandbox, generate_world, sandbox_env
 from bot.storage import PetitionSnapshot, Post, make_engine, make_sessionmaker
 from tests.conftest import ROOT, SHARED
 
-pytestmark = pytest.mark.container
+# The first build makes the base image and installs every dependency: minutes, not seconds.
+pytestmark = [pytest.mark.container, pytest.mark.timeout(1800)]
 
 CHECK = str(SHARED / "tools" / "container-check")
 CANNOT_RUN = 77
@@ -121,6 +123,20 @@ def wait_for(condition: Callable[[], object], limit: float = 300.0) -> bool:
     return True
 
 
+def stop_everything(runner: subprocess.Popen[str]) -> None:
+    """Kill ``runner`` and all below it: an orphaned ``buildah run`` would hold its pipe open forever."""
+    if runner.returncode is not None:  # it ended and was read to the end
+        return
+    for pid in [*descendants(runner.pid), runner.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        runner.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        runner.stdout.close()  # type: ignore[union-attr]
+        runner.wait(timeout=30)
+
+
 def healthcheck_command(port: int) -> list[str]:
     """The Dockerfile's HEALTHCHECK command, pointed at ``port`` instead of the default 8787."""
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
@@ -179,7 +195,7 @@ def test_the_daemon_in_the_image_stores_posts_and_snapshots_is_healthy_and_stops
             return None
 
     try:
-        assert wait_for(lambda: runner.poll() is None and all(stored())), stored()
+        assert wait_for(lambda: runner.poll() is None and all(stored()), limit=600), stored()
         assert healthz() == {"alive": True}
         # The image's own HEALTHCHECK command, from a second container, agrees.
         assert in_image(*healthcheck_command(port), env=[]).returncode == 0
@@ -189,9 +205,7 @@ def test_the_daemon_in_the_image_stores_posts_and_snapshots_is_healthy_and_stops
         assert wait_for(lambda: not Path(f"/proc/{pid}").exists(), STOP_LIMIT)
         output, _ = runner.communicate(timeout=120)
     finally:
-        if runner.poll() is None:
-            runner.kill()
-            runner.communicate()
+        stop_everything(runner)
     assert runner.returncode == 0, output[-3000:]
     assert "received SIGTERM: stopping" in output
     assert "scheduler stopped" in output
