@@ -76,7 +76,7 @@ def test(args: list[str]) -> int:
     for step in (
         [BIN / "ruff", "check", "bot", "tests", "migrations", "bench", "dev.py"],
         [BIN / "ruff", "format", "--check", "bot", "tests", "migrations", "bench", "dev.py"],
-        [BIN / "mypy"],
+        [BIN / "mypy", "bot", "bench"],
     ):
         if _run(*step) != 0:
             print(f"dev.py: {Path(str(step[0])).name} failed", file=sys.stderr)
