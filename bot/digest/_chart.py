@@ -9,9 +9,6 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from ._model import PetitionReport
 from ._words import day_label, num
 
@@ -24,6 +21,10 @@ def chart_png(petition: PetitionReport) -> bytes | None:
     """The chart, or ``None`` when there are fewer than two days to draw."""
     if len(petition.series) < 2:
         return None
+    # Imported here: matplotlib costs the idle daemon ~40 MB for a chart drawn once a day.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     days = [(point.day - petition.series[0].day).days for point in petition.series]
     counts = [point.count for point in petition.series]
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
