@@ -68,6 +68,10 @@ class Post(Base):
         UniqueConstraint("platform", "platform_id"),
         Index(None, "created_at"),
         Index(None, "platform", "created_at"),
+        # New authors in a digest: "did this author post before?" per author of the day.
+        Index(None, "author_id", "created_at"),
+        # When a platform was last heard from (the digest's "no posts collected since ...").
+        Index(None, "platform", "last_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

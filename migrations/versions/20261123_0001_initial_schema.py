@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:17:59.175846
+Create Date: 2026-11-23 15:10:35.722306
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import bot.storage._models
+
 
 revision = "0001"
 down_revision = None
@@ -92,9 +93,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("platform", "platform_id", name=op.f("uq_posts_platform_platform_id")),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_posts_author_id_created_at"), ["author_id", "created_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_posts_created_at"), ["created_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_posts_platform_created_at"), ["platform", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_posts_platform_last_seen_at"), ["platform", "last_seen_at"], unique=False
         )
 
     op.create_table(
@@ -157,8 +164,10 @@ def downgrade() -> None:
     op.drop_table("engagement_snapshots")
     op.drop_table("deliveries")
     with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_posts_platform_last_seen_at"))
         batch_op.drop_index(batch_op.f("ix_posts_platform_created_at"))
         batch_op.drop_index(batch_op.f("ix_posts_created_at"))
+        batch_op.drop_index(batch_op.f("ix_posts_author_id_created_at"))
 
     op.drop_table("posts")
     op.drop_table("petitions")
