@@ -69,7 +69,7 @@ class Post(Base):
         Index(None, "created_at"),
         Index(None, "platform", "created_at"),
         # New authors in a digest: "did this author post before?" per author of the day.
-        Index(None, "author_id", "created_at"),
+        Index(None, "author_id", "platform", "created_at"),
         # When a platform was last heard from (the digest's "no posts collected since ...").
         Index(None, "platform", "last_seen_at"),
     )

@@ -93,7 +93,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_posts_author_id_created_at"), ["author_id", "created_at"], unique=False
+            batch_op.f("ix_posts_author_id_platform_created_at"),
+            ["author_id", "platform", "created_at"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_posts_created_at"), ["created_at"], unique=False)
         batch_op.create_index(
@@ -166,7 +168,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_posts_platform_last_seen_at"))
         batch_op.drop_index(batch_op.f("ix_posts_platform_created_at"))
         batch_op.drop_index(batch_op.f("ix_posts_created_at"))
-        batch_op.drop_index(batch_op.f("ix_posts_author_id_created_at"))
+        batch_op.drop_index(batch_op.f("ix_posts_author_id_platform_created_at"))
 
     op.drop_table("posts")
     op.drop_table("petitions")
