@@ -27,6 +27,9 @@ SMOKE_RUNS = 3
 GROWTH_FIGURES = (
     ("ingest", "posts_per_s", False),
     ("ingest", "naive_posts_per_s", False),
+    ("trends", "day365_counted_ms", True),
+    ("trends", "rollup_build_s", True),
+    ("trends", "rollup_refresh_ms", True),
     ("trends", "day365_ms", True),
     ("trends", "hour48_ms", True),
     ("digest", "digest_ms", True),

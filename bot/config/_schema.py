@@ -165,6 +165,7 @@ JobName = Literal[
     "poll_petitions",
     "refresh_engagement",
     "retention",
+    "rollups",
     # Not in the defaults: the digest runs daily at [digest] time unless scheduled here.
     "digest",
     "alerts",
@@ -180,6 +181,7 @@ def _default_jobs() -> dict[JobName, Job]:
         "refresh_engagement": Job(every="1h", jitter="2m"),
         "retention": Job(cron="30 3 * * *"),
         "alerts": Job(every="15m", jitter="1m"),
+        "rollups": Job(every="15m", jitter="1m"),
     }
 
 

@@ -145,6 +145,15 @@ def _retention(ctx: JobContext) -> object:
     return run_retention(ctx.settings, ctx.sessions, clock=ctx.clock)
 
 
+def _rollups(ctx: JobContext) -> object:
+    from zoneinfo import ZoneInfo
+
+    from bot.trends import refresh_rollups
+
+    tz = ZoneInfo(ctx.settings.config.campaign.timezone)
+    return {"rebuilt": refresh_rollups(ctx.sessions, tz, ctx.clock())}
+
+
 def job_settings(settings: Settings) -> dict[str, Job]:
     """The configured jobs over the defaults (a job left out of the file keeps its default schedule)."""
     schedule = settings.config.schedule
@@ -182,6 +191,8 @@ def build_jobs(settings: Settings) -> list[JobSpec]:
         ("digest", "digest", "digest", _digest, False, True),
         ("alerts", "alerts", "alerts", _alerts, False, True),
         ("retention", "retention", "retention", _retention, False, True),
+        # The trend table's per-day and per-week aggregates (bot.trends._rollups).
+        ("rollups", "rollups", "rollups", _rollups, False, True),
     ]
     configured = job_settings(settings)
     specs = []

@@ -9,25 +9,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utc_now
 from bot.config import Settings, parse_duration
-from bot.storage import JobRun, Post
+from bot.storage import JobRun, Post, note_spans
 
 
 def purge_post_content(session: Session, before: datetime) -> int:
     """Forget title, text and author of posts created before ``before``; how many were purged."""
+    kept = (
+        Post.created_at < before,
+        or_(Post.title.is_not(None), Post.text.is_not(None), Post.author_handle.is_not(None)),
+    )
+    # Forgetting authors changes the trend table's author counts from the oldest purged post on.
+    oldest = session.scalar(select(func.min(Post.created_at)).where(*kept))
+    if oldest is None:
+        return 0
     result = session.execute(
         update(Post)
-        .where(
-            Post.created_at < before,
-            or_(Post.title.is_not(None), Post.text.is_not(None), Post.author_handle.is_not(None)),
-        )
+        .where(*kept)
         .values(title=None, text=None, author_handle=None, author_id=None)
         .execution_options(synchronize_session=False)
     )
+    note_spans(session, [(oldest, before)])
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

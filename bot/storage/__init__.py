@@ -1,5 +1,6 @@
 """Storage: typed models, engines, migrations."""
 
+from ._changes import note_changes, note_spans
 from ._engine import make_engine, make_sessionmaker
 from ._migrate import current_revision, head_revision, migrations_dir, upgrade
 from ._models import (
@@ -12,6 +13,8 @@ from ._models import (
     Petition,
     PetitionSnapshot,
     Post,
+    PostChange,
+    TrendRollup,
 )
 from ._posts import get_checkpoint, mark_gone, set_checkpoint, upsert_posts
 
@@ -25,6 +28,8 @@ __all__ = [
     "Petition",
     "PetitionSnapshot",
     "Post",
+    "PostChange",
+    "TrendRollup",
     "current_revision",
     "get_checkpoint",
     "head_revision",
@@ -32,6 +37,8 @@ __all__ = [
     "make_sessionmaker",
     "mark_gone",
     "migrations_dir",
+    "note_changes",
+    "note_spans",
     "set_checkpoint",
     "upgrade",
     "upsert_posts",

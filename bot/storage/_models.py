@@ -98,6 +98,40 @@ class Post(Base):
     gone_at: Mapped[datetime | None]
 
 
+class PostChange(Base):
+    """A span of ``created_at`` whose posts changed (new, renumbered, purged) since the trend
+    rollups last caught up; ``bot.trends`` rebuilds the days and weeks it overlaps."""
+
+    __tablename__ = "post_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    start: Mapped[datetime]
+    stop: Mapped[datetime]
+
+
+class TrendRollup(Base):
+    """The trend aggregates of one finished day or week of posts, per scope ("*" or a platform).
+
+    A cache of ``posts`` (see ``bot.trends._rollups``): a year's table reads 365 of these
+    instead of aggregating every post again. Keyed by timezone because a day is a local day.
+    """
+
+    __tablename__ = "trend_rollups"
+
+    timezone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    by: Mapped[str] = mapped_column(String(8), primary_key=True)  # day | week
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # "*" (all) or a platform
+    start: Mapped[datetime] = mapped_column(primary_key=True)
+    stop: Mapped[datetime]
+    posts: Mapped[int]
+    engagement: Mapped[int] = mapped_column(BigInteger)
+    authors: Mapped[int]
+    with_author: Mapped[int]
+    top_language: Mapped[str | None] = mapped_column(String(16))
+    top_subreddit: Mapped[str | None] = mapped_column(String(100))
+    computed_at: Mapped[datetime]
+
+
 class EngagementSnapshot(Base):
     __tablename__ = "engagement_snapshots"
     __table_args__ = (UniqueConstraint("post_id", "taken_at"),)

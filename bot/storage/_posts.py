@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Column, Connection, CursorResult, Dialect, Table, select, update
+from sqlalchemy import Column, Connection, Dialect, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ._changes import note_changes
 from ._models import Checkpoint, EngagementSnapshot, Post
 
 if TYPE_CHECKING:
@@ -184,6 +185,7 @@ def _upsert_platform(
     stored = _stored(connection, dialect, platform, [r.platform_id for r in records])
     rows = []
     snapshots = []
+    changed: list[datetime] = []  # created_at of posts whose trend figures may have moved
     new = updated = 0
     for r in records:
         live = r.state == LIVE
@@ -202,21 +204,23 @@ def _upsert_platform(
         if before is None:
             new += 1
             snapshots.append(r.platform_id)
+            changed.append(r.created_at)
             continue
         numbers_changed = (before.likes, before.replies, before.reposts) != (r.likes, r.replies, r.reposts)
-        if before.state == LIVE and (
-            numbers_changed
-            or before.content != (title, text, author, list(r.matched_terms), r.lang, r.sensitive)
-        ):
+        content_changed = before.content != (title, text, author, list(r.matched_terms), r.lang, r.sensitive)
+        if before.state == LIVE and (numbers_changed or content_changed):
             updated += 1
         if numbers_changed:
             snapshots.append(r.platform_id)
+        if numbers_changed or content_changed or before.state != r.state:
+            changed.append(r.created_at)
     if dialect.name == "sqlite":
         connection.exec_driver_sql(sql.upsert, rows)
     else:
         connection.exec_driver_sql(sql.upsert, tuple(map(list, zip(*rows, strict=True))))
     if snapshots:
         connection.exec_driver_sql(sql.snapshot, (at, _id_list(dialect, snapshots), platform))
+    note_changes(session, changed)
     return new, updated
 
 
@@ -254,9 +258,9 @@ def mark_gone(session: Session, platform: str, platform_ids: Iterable[str], stat
     if state not in GONE_STATES:
         raise ValueError(f"state must be one of {GONE_STATES}, not {state!r}")
     ids = list(dict.fromkeys(platform_ids))
-    gone = 0
+    created: list[datetime] = []
     for start in range(0, len(ids), _CHUNK):
-        result = session.execute(
+        created += session.scalars(
             update(Post)
             .where(
                 Post.platform == platform,
@@ -264,10 +268,11 @@ def mark_gone(session: Session, platform: str, platform_ids: Iterable[str], stat
                 Post.state == LIVE,
             )
             .values(title=None, text=None, author_handle=None, author_id=None, state=state, gone_at=now)
+            .returning(Post.created_at)
             .execution_options(synchronize_session=False)
         )
-        gone += cast("CursorResult[Any]", result).rowcount
-    return gone
+    note_changes(session, created)
+    return len(created)
 
 
 def get_checkpoint(session: Session, name: str) -> str | None:

@@ -19,13 +19,13 @@ from ._query import (
     Aggregates,
     Reading,
     Volume,
-    aggregate,
     language_totals,
     petition_readings,
     post_volume,
 )
 from ._render import posts_renderable, trends_renderable
-from ._table import TrendRow, TrendTable, project, trend_table
+from ._rollups import refresh_rollups
+from ._table import TrendRow, TrendTable, aggregate, project, trend_table
 
 __all__ = [
     "BY_CHOICES",
@@ -55,6 +55,7 @@ __all__ = [
     "posts_markdown",
     "posts_renderable",
     "project",
+    "refresh_rollups",
     "to_csv",
     "to_json",
     "top_posts",

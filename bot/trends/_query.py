@@ -1,17 +1,22 @@
-"""The trend table's aggregates, computed in the database: one query per metric family.
+"""The trend table's aggregates, computed from the stored rows in the database.
 
-Every query joins the rows to a ``periods(i, start, stop)`` VALUES list (built in
+Post queries join the rows to a ``periods(i, start, stop)`` VALUES list (built in
 ``_periods`` with zoneinfo, so DST days are 23 or 25 hours long) on
-``start <= created_at < stop`` and groups by ``i``. That is plain SQL on SQLite and
-PostgreSQL alike, needs no timezone support in the database, and each period is an
-index range scan on ``posts.created_at`` (``(platform, created_at)`` when a platform
-is chosen) or ``petition_snapshots(petition_id, taken_at)``. Only per-period
-aggregates come back to Python.
+``start <= created_at < stop`` and group by ``i`` and platform. That is plain SQL on SQLite
+and PostgreSQL alike, needs no timezone support in the database, and each period is an
+index range scan on ``posts.created_at`` (``(platform, created_at)`` when a platform is
+chosen). Only per-period, per-platform aggregates come back to Python, where they combine
+(``combine``): the all-platform figures are sums, distinct authors included, because author
+ids never coincide across platforms (Reddit ``t2_...`` fullnames, Bluesky ``did:...``).
+
+Finished days and weeks are usually read from ``_rollups`` instead; these queries serve
+the rest (today, the last hours, periods whose posts changed since the last rollup).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,8 +33,8 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
 )
-from sqlalchemy import values as sql_values
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.storage import Petition, PetitionSnapshot, Post
@@ -40,16 +45,35 @@ from ._periods import Periods
 PLATFORMS = ("reddit", "bluesky")
 BEFORE = -1  # the index of the period before the first one (petition counts only)
 
+Span = tuple[int, datetime, datetime]  # (period index, start, stop)
+
 
 @dataclass(frozen=True, slots=True)
 class Volume:
-    """Posts created in one period."""
+    """What the trend table shows of the posts created in one period (one platform, or all)."""
 
     posts: int
     by_platform: dict[str, int]
     engagement: int
     authors: int  # distinct non-empty author ids
     with_author: int  # posts whose author is still known (retention and deletions forget it)
+    top_language: str | None  # the most common detected language (ties: alphabetical first)
+    top_subreddit: str | None
+
+
+NO_POSTS = Volume(0, dict.fromkeys(PLATFORMS, 0), 0, 0, 0, None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One platform's posts of one period, counted so that platforms can be added up."""
+
+    posts: int
+    engagement: int
+    authors: int
+    with_author: int
+    languages: dict[str, int]  # posts per detected language
+    subreddits: dict[str, int]  # Reddit posts per subreddit
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +89,74 @@ class Aggregates:
     """Per-period aggregates keyed by period index; a missing index means no data."""
 
     volume: dict[int, Volume]
-    top_language: dict[int, str]
-    top_subreddit: dict[int, str]
     signatures: dict[int, Reading]  # includes BEFORE
 
 
-def _periods_cte(spans: Sequence[tuple[int, datetime, datetime]]) -> CTE:
-    table = sql_values(
-        column("i", Integer), column("start", UtcDateTime()), column("stop", UtcDateTime()), name="periods"
+def _counted(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in counts:
+        for value, n in part.items():
+            out[value] = out.get(value, 0) + n
+    return out
+
+
+def _top(counts: dict[str, int]) -> str | None:
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
+
+
+def summarise(parts: dict[str, Tally]) -> Volume:
+    """The figures of the given platforms' posts of one period as one (see the module doc)."""
+    if not parts:
+        return NO_POSTS
+    tallies = parts.values()
+    return Volume(
+        posts=sum(t.posts for t in tallies),
+        by_platform={name: parts[name].posts if name in parts else 0 for name in PLATFORMS},
+        engagement=sum(t.engagement for t in tallies),
+        authors=sum(t.authors for t in tallies),
+        with_author=sum(t.with_author for t in tallies),
+        top_language=_top(_counted(t.languages for t in tallies)),
+        top_subreddit=_top(_counted(t.subreddits for t in tallies)),
     )
-    return table.data(list(spans)).cte("periods")
 
 
-def _indexed(periods: Periods) -> list[tuple[int, datetime, datetime]]:
+# The periods as a table ``periods(i, start, stop)`` read from bound parameters. A VALUES list
+# would write every boundary into the SQL text: a new statement per table, compiled every time
+# (120 ms for a year of days) and never cached. From one JSON array (SQLite) or three arrays
+# (PostgreSQL) the SQL stays the same, and SQLAlchemy and the database keep it compiled.
+_PERIODS_SQL = {
+    "sqlite": "SELECT json_extract(value, '$[0]') AS i, json_extract(value, '$[1]') AS start, "
+    "json_extract(value, '$[2]') AS stop FROM json_each(:periods)",
+    "postgresql": "SELECT * FROM unnest(CAST(:i AS integer[]), CAST(:start AS timestamp[]), "
+    "CAST(:stop AS timestamp[])) AS periods (i, start, stop)",
+}
+
+
+def _periods_cte(session: Session, spans: Sequence[Span]) -> CTE:
+    dialect = session.get_bind().dialect
+    # The column type's own conversion, so boundaries compare with stored times as stored.
+    convert = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    to_db: Callable[[Any], Any] = convert if convert is not None else _same
+    if dialect.name == "sqlite":
+        rows = [[i, to_db(start), to_db(stop)] for i, start, stop in spans]
+        params: dict[str, Any] = {"periods": json.dumps(rows)}
+    else:
+        params = {
+            "i": [i for i, _, _ in spans],
+            "start": [to_db(start) for _, start, _ in spans],
+            "stop": [to_db(stop) for _, _, stop in spans],
+        }
+    table = text(_PERIODS_SQL[dialect.name]).bindparams(**params)
+    return table.columns(
+        column("i", Integer), column("start", UtcDateTime()), column("stop", UtcDateTime())
+    ).cte("periods")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def indexed(periods: Periods) -> list[Span]:
     return [(i, start, stop) for i, (start, stop) in enumerate(periods.spans())]
 
 
@@ -85,98 +164,88 @@ def _post_filters(platform: str | None) -> list[ColumnElement[bool]]:
     return [] if platform is None else [Post.platform == platform]
 
 
-def post_volume(session: Session, periods: Periods, platform: str | None = None) -> dict[int, Volume]:
-    """Posts, posts per platform, engagement and distinct authors of each period with posts."""
-    p = _periods_cte(_indexed(periods))
-    per_platform = [func.count(Post.id).filter(Post.platform == name) for name in PLATFORMS]
-    stmt = (
+def platform_tallies(
+    session: Session, spans: Sequence[Span], platform: str | None = None
+) -> dict[int, dict[str, Tally]]:
+    """Each period's figures per platform (only periods and platforms with posts): two queries."""
+    if not spans:
+        return {}
+    p = _periods_cte(session, spans)
+    in_period = and_(Post.created_at >= p.c.start, Post.created_at < p.c.stop)
+    counts = (
         select(
             p.c.i,
+            Post.platform,
             func.count(Post.id),
             func.coalesce(func.sum(Post.engagement), 0),
             func.count(distinct(Post.author_id)),
             func.count(Post.author_id),
-            *per_platform,
         )
         .select_from(p)
-        .join(Post, and_(Post.created_at >= p.c.start, Post.created_at < p.c.stop))
+        .join(Post, in_period)
         .where(*_post_filters(platform))
-        .group_by(p.c.i)
+        .group_by(p.c.i, Post.platform)
     )
-    out = {}
-    for i, posts, engagement, authors, with_author, *counts in session.execute(stmt):
-        out[i] = Volume(
+
+    def counted(kind: str, value: InstrumentedAttribute[str | None]) -> Select[Any]:
+        return (
+            select(p.c.i, Post.platform, literal(kind, String).label("kind"), value, func.count())
+            .select_from(p)
+            .join(Post, in_period)
+            .where(value.is_not(None), *_post_filters(platform))
+            .group_by(p.c.i, Post.platform, value)
+        )
+
+    values: dict[tuple[int, str, str], dict[str, int]] = {}
+    for i, name, kind, value, n in session.execute(
+        counted("language", Post.lang).union_all(counted("subreddit", Post.community))
+    ):
+        values.setdefault((i, name, kind), {})[value] = n
+    out: dict[int, dict[str, Tally]] = {}
+    for i, name, posts, engagement, authors, with_author in session.execute(counts):
+        out.setdefault(i, {})[name] = Tally(
             posts=posts,
-            by_platform=dict(zip(PLATFORMS, counts, strict=True)),
             engagement=int(engagement),
             authors=authors,
             with_author=with_author,
+            languages=values.get((i, name, "language"), {}),
+            subreddits=values.get((i, name, "subreddit"), {}),
         )
     return out
 
 
-def top_values(
-    session: Session, periods: Periods, platform: str | None = None
-) -> tuple[dict[int, str], dict[int, str]]:
-    """The most common language and subreddit of each period (ties: alphabetical first)."""
-    p = _periods_cte(_indexed(periods))
-    in_period = and_(Post.created_at >= p.c.start, Post.created_at < p.c.stop)
+def post_volume(session: Session, periods: Periods, platform: str | None = None) -> dict[int, Volume]:
+    """The figures of each period with posts, from the posts themselves."""
+    return volumes(session, indexed(periods), platform)
 
-    def counted(
-        kind: str, value: InstrumentedAttribute[str | None], *where: ColumnElement[bool]
-    ) -> Select[Any]:
-        return (
-            select(p.c.i, literal(kind, String).label("kind"), value.label("value"), func.count().label("n"))
-            .select_from(p)
-            .join(Post, in_period)
-            .where(value.is_not(None), *_post_filters(platform), *where)
-            .group_by(p.c.i, value)
-        )
 
-    both = counted("language", Post.lang).union_all(
-        counted("subreddit", Post.community, Post.platform == "reddit")
-    )
-    u = both.subquery()
-    rank = func.row_number().over(partition_by=(u.c.i, u.c.kind), order_by=(u.c.n.desc(), u.c.value))
-    ranked = select(u.c.i, u.c.kind, u.c.value, rank.label("r")).subquery()
-    languages: dict[int, str] = {}
-    subreddits: dict[int, str] = {}
-    for i, kind, value in session.execute(
-        select(ranked.c.i, ranked.c.kind, ranked.c.value).where(ranked.c.r == 1)
-    ):
-        (languages if kind == "language" else subreddits)[i] = value
-    return languages, subreddits
+def volumes(session: Session, spans: Sequence[Span], platform: str | None = None) -> dict[int, Volume]:
+    return {i: summarise(parts) for i, parts in platform_tallies(session, spans, platform).items()}
 
 
 def petition_readings(session: Session, periods: Periods, petition_key: str) -> dict[int, Reading]:
-    """Each period's last unflagged count of one petition, with the period before the first as BEFORE."""
-    p = _periods_cte([(BEFORE, *periods.before()), *_indexed(periods)])
+    """Each period's last unflagged count of one petition, with the period before the first as BEFORE.
+
+    One index lookup per period (the newest unflagged snapshot before its end, on
+    ``(petition_id, taken_at)``) rather than joining every snapshot to the periods: a year of
+    5-minute snapshots is 105,000 rows, a year of days 366 lookups.
+    """
+    petition_id = session.scalar(select(Petition.id).where(Petition.key == petition_key))
+    if petition_id is None:
+        return {}
+    p = _periods_cte(session, [(BEFORE, *periods.before()), *indexed(periods)])
     s = PetitionSnapshot
-    rank = func.row_number().over(partition_by=p.c.i, order_by=s.taken_at.desc())
-    ranked = (
-        select(p.c.i, s.count, s.taken_at, rank.label("r"))
-        .select_from(p)
-        .join(s, and_(s.taken_at >= p.c.start, s.taken_at < p.c.stop))
-        .join(Petition, Petition.id == s.petition_id)
+    last = (
+        select(s.id)
         # A flagged count (a fall, an implausible jump) is not a reading until a later one confirms it.
-        .where(Petition.key == petition_key, s.flag.is_(None))
-        .subquery()
+        .where(s.petition_id == petition_id, s.flag.is_(None), s.taken_at >= p.c.start, s.taken_at < p.c.stop)
+        .order_by(s.taken_at.desc())
+        .limit(1)
+        .correlate(p)
+        .scalar_subquery()
     )
-    stmt = select(ranked.c.i, ranked.c.count, ranked.c.taken_at).where(ranked.c.r == 1)
-    return {i: Reading(count=count, taken_at=taken_at) for i, count, taken_at in session.execute(stmt)}
-
-
-def aggregate(
-    session: Session, periods: Periods, *, platform: str | None = None, petition_key: str | None = None
-) -> Aggregates:
-    """All the trend table's aggregates: three queries (posts, top values, petition)."""
-    languages, subreddits = top_values(session, periods, platform)
-    return Aggregates(
-        volume=post_volume(session, periods, platform),
-        top_language=languages,
-        top_subreddit=subreddits,
-        signatures={} if petition_key is None else petition_readings(session, periods, petition_key),
-    )
+    rows = session.execute(select(p.c.i, s.count, s.taken_at).select_from(p).join(s, s.id == last))
+    return {i: Reading(count=count, taken_at=taken_at) for i, count, taken_at in rows}
 
 
 def language_totals(

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ._periods import By, Periods
-from ._query import BEFORE, PLATFORMS, Aggregates, Reading, aggregate
+from ._query import BEFORE, NO_POSTS, PLATFORMS, Aggregates, Reading, petition_readings, volumes
+from ._rollups import cached_volumes
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +62,8 @@ def project(
     for i, (start, stop) in enumerate(periods.spans()):
         reading = signatures.get(i)
         change, per_hour = _pace(reading, signatures.get(BEFORE if i == 0 else i - 1))
-        volume = aggregates.volume.get(i)
-        counts = volume.by_platform if volume else dict.fromkeys(PLATFORMS, 0)
+        volume = aggregates.volume.get(i, NO_POSTS)
+        counts = volume.by_platform
         shown = {name: (None if platform not in (None, name) else counts[name]) for name in PLATFORMS}
         rows.append(
             TrendRow(
@@ -72,13 +73,14 @@ def project(
                 signatures=None if reading is None else reading.count,
                 signatures_change=change,
                 signatures_per_hour=per_hour,
-                posts=volume.posts if volume else 0,
+                posts=volume.posts,
                 posts_reddit=shown["reddit"],
                 posts_bluesky=shown["bluesky"],
-                engagement=volume.engagement if volume else 0,
-                authors=(volume.authors if volume.with_author else None) if volume else 0,
-                top_language=aggregates.top_language.get(i),
-                top_subreddit=aggregates.top_subreddit.get(i),
+                engagement=volume.engagement,
+                # None (unknown) only when there were posts but none still has its author.
+                authors=volume.authors if volume.with_author or not volume.posts else None,
+                top_language=volume.top_language,
+                top_subreddit=volume.top_subreddit,
             )
         )
     return TrendTable(
@@ -87,6 +89,24 @@ def project(
         petition=petition,
         platform=platform,
         rows=tuple(rows),
+    )
+
+
+def aggregate(
+    session: Session,
+    periods: Periods,
+    *,
+    now: datetime,
+    platform: str | None = None,
+    petition_key: str | None = None,
+) -> Aggregates:
+    """The table's figures: finished days and weeks from their rollups, the rest from the posts."""
+    volume = cached_volumes(session, periods, now, platform)
+    rest = [(i, start, stop) for i, (start, stop) in enumerate(periods.spans()) if i not in volume]
+    volume.update(volumes(session, rest, platform))
+    return Aggregates(
+        volume=volume,
+        signatures={} if petition_key is None else petition_readings(session, periods, petition_key),
     )
 
 
@@ -99,5 +119,5 @@ def trend_table(
     petition: str | None = None,
 ) -> TrendTable:
     """The trend table over ``periods``; ``petition`` is the config id of the petition to show."""
-    aggregates = aggregate(session, periods, platform=platform, petition_key=petition)
+    aggregates = aggregate(session, periods, now=now, platform=platform, petition_key=petition)
     return project(periods, aggregates, now=now, platform=platform, petition=petition)

@@ -80,3 +80,10 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path: objec
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
     engine.dispose()
+
+
+def test_postgresql_connections_run_without_jit(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"

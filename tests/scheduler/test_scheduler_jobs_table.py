@@ -28,7 +28,7 @@ def default_jobs() -> dict[str, object]:
     return {spec.name: spec for spec in build_jobs(settings)}
 
 
-def test_the_default_campaign_schedules_every_poll_refresh_digest_alert_and_retention_job(
+def test_the_default_campaign_schedules_every_poll_refresh_digest_alert_retention_and_rollup_job(
     default_jobs: dict[str, object],
 ) -> None:
     assert set(default_jobs) == {
@@ -41,6 +41,7 @@ def test_the_default_campaign_schedules_every_poll_refresh_digest_alert_and_rete
         "digest",
         "alerts",
         "retention",
+        "rollups",
     }
 
 
@@ -71,7 +72,7 @@ def test_a_disabled_job_and_a_disabled_source_are_left_out(tmp_path: object) -> 
         petitions=[],
     )
     names = {spec.name for spec in build_jobs(settings)}
-    assert names == {"digest", "retention"}
+    assert names == {"digest", "retention", "rollups"}
 
 
 def test_a_job_left_out_of_the_file_keeps_its_default_schedule() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Job
 from bot.ops import Metrics, report_rate_limit
 from bot.scheduler import JobContext, Runner, Stream, build_jobs, build_streams, make_spec, run_retention
-from bot.storage import JobRun, Post
+from bot.storage import JobRun, Post, TrendRollup
 from tests.scheduler.conftest import T0, FakeClock, make_settings
 
+AMS = ZoneInfo("Europe/Amsterdam")
 BLUESKY = {"handle": "bot.test", "queries": ["#keep4o"], "mode": "jetstream"}
 
 
@@ -96,3 +98,24 @@ def test_retention_forgets_old_content_but_keeps_the_counts(
     assert (old.title, old.text, old.author_handle, old.likes) == (None, None, None, 7)
     assert (new.title, new.text, new.author_handle) == ("Keep 4o", "#keep4o please", "someone")
     assert run_retention(settings, sessions, clock=clock) == {"purged": 0, "job_runs_deleted": 0}
+
+
+def test_the_rollups_job_rolls_up_the_finished_days_in_the_campaign_timezone(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    with sessions.begin() as session:  # Wednesday 18 February and today, Friday 20 February
+        session.add_all([post("t3_wednesday", 2), post("t3_today", 0)])
+    settings = make_settings(str(engine.url))
+    rollups = {spec.name: spec for spec in build_jobs(settings)}["rollups"]
+    # Wednesday and Thursday; neither today nor this week (Monday 16 February on) has ended.
+    assert rollups.func(JobContext(settings, sessions, clock)) == {"rebuilt": 2}
+    with sessions() as session:
+        days = session.execute(
+            select(TrendRollup.start, TrendRollup.posts)
+            .where(TrendRollup.scope == "*")
+            .order_by(TrendRollup.start)
+        ).all()
+    assert [(start.astimezone(AMS).date().isoformat(), posts) for start, posts in days] == [
+        ("2026-02-18", 1),
+        ("2026-02-19", 0),
+    ]

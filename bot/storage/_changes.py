@@ -1,0 +1,43 @@
+"""Noting which spans of post creation time changed, for the trend rollups to catch up on.
+
+Every write that can change a trend aggregate (a new post, new numbers, a purge that forgets
+authors) notes the hours of ``created_at`` it touched, in the same transaction as the write.
+The rollups are rebuilt from these notes; until then the trend table reads the noted periods
+from the posts themselves, so a note never makes a table wrong, only slower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from ._models import PostChange
+
+_HOUR = timedelta(hours=1)
+
+
+def hour_spans(instants: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
+    """The whole UTC hours holding ``instants``, consecutive hours merged, in order."""
+    hours = sorted({t.astimezone(UTC).replace(minute=0, second=0, microsecond=0) for t in instants})
+    spans: list[tuple[datetime, datetime]] = []
+    for hour in hours:
+        if spans and spans[-1][1] == hour:
+            spans[-1] = (spans[-1][0], hour + _HOUR)
+        else:
+            spans.append((hour, hour + _HOUR))
+    return spans
+
+
+def note_changes(session: Session, created: Iterable[datetime]) -> None:
+    """Note that posts created at these instants changed (aware UTC times)."""
+    note_spans(session, hour_spans(created))
+
+
+def note_spans(session: Session, spans: Iterable[tuple[datetime, datetime]]) -> None:
+    """Note that posts created in these ``[start, stop)`` spans changed."""
+    rows = [{"start": start, "stop": stop} for start, stop in spans]
+    if rows:
+        session.execute(insert(PostChange), rows)
