@@ -4,7 +4,9 @@ The minimum (issue 9): one request per source query when nothing is new, plus ce
 when N new posts are waiting (100 is both platforms' page size). Reddit polls one query
 (the subreddits as one multireddit ``/new``); Bluesky searches each configured query, so
 its minimum is summed per query over the new posts that query returns. Requests that are
-not queries (Reddit's OAuth token, a Bluesky login) are reported beside them.
+not queries (Reddit's OAuth token, a Bluesky login) are reported beside them; only the first
+polls, which are not reported, should make any: the Reddit client and its token last as long as
+the process (``bot.sources._reddit_client.CONNECTIONS``), the Bluesky session is saved.
 """
 
 from __future__ import annotations

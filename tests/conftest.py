@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sources._reddit_client import CONNECTIONS
 from bot.storage import make_engine, make_sessionmaker, upgrade
 
 if TYPE_CHECKING:
@@ -29,6 +30,14 @@ SHARED = ROOT.parent / "shared"
 
 def _admin() -> Engine:
     return create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(autouse=True)
+def no_cached_reddit_clients() -> Iterator[None]:
+    """No test borrows a Reddit client cached by an earlier one (a later sandbox may get its port)."""
+    CONNECTIONS.clear()
+    yield
+    CONNECTIONS.clear()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -16,12 +16,24 @@ Timeout: PRAW 8's ``timeout`` option never reaches API calls, and prawcore passe
 too late once anything in the process has imported prawcore (the test suite, a daemon that
 reloads its config). :class:`_TimeoutRequestor`, a ``requestor_class`` as PRAW documents it,
 applies ``[reddit] timeout_seconds`` to every request instead, token requests included.
+
+One client per process: a new ``praw.Reddit`` has no token, so building one per poll cost a
+token request per poll. :data:`CONNECTIONS` keeps one :class:`RedditConnection` per
+:class:`Endpoint` (credentials, user agent, URLs, timeout) for the polls, the search, the
+refresh and the digest's Reddit publisher alike. prawcore renews its token when it runs out or
+Reddit refuses it (401), and another endpoint (a changed secret, another server) gets a client
+of its own, never a stale one. PRAW is not thread-safe ("Running Multiple Instances of PRAW" in
+its docs) and the daemon runs jobs in parallel threads, so every use holds the connection's
+lock; that also makes the jobs take turns with prawcore's rate limiter, which is per client.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import praw
@@ -63,40 +75,75 @@ class _TimeoutRequestor(prawcore.Requestor):
         return super().request(*args, timeout=self.timeout, **kwargs)
 
 
-class RedditClient:
-    """A ``praw.Reddit`` plus the count of API requests it made and the retry policy."""
+@dataclass(frozen=True)
+class Endpoint:
+    """Everything a ``praw.Reddit`` is built from: two settings with equal endpoints share one client."""
 
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None]) -> None:
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
+    username: str | None
+    password: str | None = field(repr=False)
+    user_agent: str
+    oauth_url: str
+    reddit_url: str
+    timeout: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> Endpoint:
+        """The settings' endpoint; without a ``[reddit]`` section (the digest can still post), defaults."""
         config = settings.config.reddit
         secrets = settings.secrets
-        if config is None or not config.enabled:
-            raise RedditError("[reddit] is not configured or not enabled")
         if secrets.reddit_client_id is None or secrets.reddit_client_secret is None:
             raise RedditError("REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET must be set")
-        self.config: Reddit = config
-        self.requests = 0
-        self._sleep = sleep
-        http = requests.Session()
-        # A response hook counts what was really sent (prawcore's retries included).
-        http.hooks["response"].append(self._count)
         username = password = None
         if secrets.reddit_username is not None and secrets.reddit_password is not None:
-            # A script app: the same account can post the digest later.
+            # A script app: the same account reads and posts the digest.
             username = secrets.reddit_username.get_secret_value()
             password = secrets.reddit_password.get_secret_value()
-        self.reddit = praw.Reddit(
+        if config is None:
+            # [reddit]'s defaults; the user agent names the posting account as the contact.
+            fields = Reddit.model_fields
+            agent = f"python:{fields['app_id'].default}:v{__version__} (by /u/{username or ''})"
+            oauth_url, reddit_url = fields["oauth_url"].default, fields["reddit_url"].default
+            timeout = fields["timeout_seconds"].default
+        else:
+            agent = user_agent(config)
+            oauth_url, reddit_url, timeout = config.oauth_url, config.reddit_url, config.timeout_seconds
+        return cls(
             client_id=secrets.reddit_client_id.get_secret_value(),
             client_secret=secrets.reddit_client_secret.get_secret_value(),
             username=username,
             password=password,
-            user_agent=user_agent(config),
-            oauth_url=config.oauth_url.rstrip("/") + "/",
+            user_agent=agent,
+            oauth_url=oauth_url.rstrip("/") + "/",
             # The token URL is built by concatenation: a trailing slash would make "//api/v1/...".
-            reddit_url=config.reddit_url.rstrip("/"),
-            short_url=config.reddit_url.rstrip("/"),
+            reddit_url=reddit_url.rstrip("/"),
+            timeout=float(timeout),
+        )
+
+
+class RedditConnection:
+    """One ``praw.Reddit`` (so one OAuth token) and the lock every use of it holds (module docstring)."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.lock = threading.Lock()
+        # API requests sent so far, token requests left out; read it while holding the lock.
+        self.requests = 0
+        self._http = requests.Session()
+        # A response hook counts what was really sent (prawcore's retries included).
+        self._http.hooks["response"].append(self._count)
+        self.reddit = praw.Reddit(
+            client_id=endpoint.client_id,
+            client_secret=endpoint.client_secret,
+            username=endpoint.username,
+            password=endpoint.password,
+            user_agent=endpoint.user_agent,
+            oauth_url=endpoint.oauth_url,
+            reddit_url=endpoint.reddit_url,
+            short_url=endpoint.reddit_url,
             check_for_updates=False,
             requestor_class=_TimeoutRequestor,
-            requestor_kwargs={"session": http, "timeout": float(config.timeout_seconds)},
+            requestor_kwargs={"session": self._http, "timeout": endpoint.timeout},
         )
 
     def _count(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
@@ -107,6 +154,71 @@ class RedditClient:
             # Reddit sends "997.0"; the daemon's metrics gauge shows it.
             report_rate_limit(int(float(remaining)))
 
+    def close(self) -> None:
+        # A request still under way finishes; a later one would open new connections.
+        self._http.close()
+
+
+class Connections:
+    """The process's Reddit clients by endpoint, the least recently used dropped beyond ``size``.
+
+    A process normally needs one; the bound keeps a reloaded configuration or a test run's many
+    sandboxes from piling up clients and their open connections.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._by_endpoint: OrderedDict[Endpoint, RedditConnection] = OrderedDict()
+
+    def get(self, settings: Settings) -> RedditConnection:
+        """The client for the settings' endpoint, built on first use (that makes no request)."""
+        endpoint = Endpoint.of(settings)
+        with self._lock:
+            found = self._by_endpoint.pop(endpoint, None) or RedditConnection(endpoint)
+            self._by_endpoint[endpoint] = found
+            while len(self._by_endpoint) > self._size:
+                self._by_endpoint.popitem(last=False)[1].close()
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            for connection in self._by_endpoint.values():
+                connection.close()
+            self._by_endpoint.clear()
+
+
+# The process's clients: every Reddit job and the digest's Reddit publisher take theirs from here.
+CONNECTIONS = Connections()
+
+
+class RedditClient:
+    """One job's use of the shared connection: its request count and the retry policy."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None],
+        connections: Connections = CONNECTIONS,
+    ) -> None:
+        config = settings.config.reddit
+        if config is None or not config.enabled:
+            raise RedditError("[reddit] is not configured or not enabled")
+        self.config: Reddit = config
+        self.requests = 0
+        self._sleep = sleep
+        self._connection = connections.get(settings)
+
+    def _get(self, path: str, params: Mapping[str, str | int]) -> Any:
+        connection = self._connection
+        with connection.lock:
+            before = connection.requests
+            try:
+                return connection.reddit.request(method="GET", path=path, params=dict(params))
+            finally:
+                self.requests += connection.requests - before
+
     def listing(
         self, path: str, params: Mapping[str, str | int]
     ) -> tuple[list[Mapping[str, Any]], str | None]:
@@ -114,7 +226,7 @@ class RedditClient:
         failures = limited = 0
         while True:
             try:
-                return listing_page(self.reddit.request(method="GET", path=path, params=dict(params)))
+                return listing_page(self._get(path, params))
             except prawcore.TooManyRequests as exc:
                 limited += 1
                 if limited > MAX_RATE_LIMITED:

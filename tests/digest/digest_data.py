@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -124,27 +124,36 @@ def hourly(start: datetime, end: datetime, first: int, per_hour: int) -> list[tu
     return [(start + timedelta(hours=h), first + h * per_hour) for h in range(hours + 1)]
 
 
-def sample_content(**changes: Any) -> DigestContent:
-    """A complete digest, built directly, for renderer tests."""
-    petition = PetitionReport(
+def sample_petition(day: date = DAY) -> PetitionReport:
+    """The petition as the digest of ``day`` reports it; the publisher tests' digests carry it too.
+
+    For DAY: 21,500 crossed at 15:05 UTC, 22,000 due on 22 Feb at 06:00 UTC, the goal on 3 Mar at 12:00 UTC.
+    """
+    period = day_period(day, TZ)
+    return PetitionReport(
         key="changeorg-keep-gpt-4o",
         name="Keep GPT-4o available",
         url=PETITION_URL,
         count=21512,
-        last_at=PERIOD.end - timedelta(minutes=10),
+        last_at=period.end - timedelta(minutes=10),
         goal=25000,
         state="open",
         change_day=312,
         change_week=2104,
         per_hour=13.0,
         next_milestone=22000,
-        next_milestone_eta=datetime(2026, 2, 22, 6, tzinfo=UTC),
-        goal_eta=datetime(2026, 3, 3, 12, tzinfo=UTC),
+        next_milestone_eta=period.end + timedelta(days=1, hours=7),
+        goal_eta=period.end + timedelta(days=10, hours=13),
         eta_note="",
-        milestones_crossed=(Milestone(21500, START + timedelta(hours=15, minutes=5)),),
+        milestones_crossed=(Milestone(21500, period.start + timedelta(hours=15, minutes=5)),),
         stale=False,
-        series=tuple(DayCount(DAY - timedelta(days=d), 21512 - d * 300) for d in range(29, -1, -1)),
+        series=tuple(DayCount(day - timedelta(days=d), 21512 - d * 300) for d in range(29, -1, -1)),
     )
+
+
+def sample_content(**changes: Any) -> DigestContent:
+    """A complete digest, built directly, for renderer tests."""
+    petition = sample_petition()
     reddit_top = (
         TopPost(
             "reddit",

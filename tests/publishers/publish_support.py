@@ -11,21 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bot.digest import (
-    Conversation,
-    DayCount,
-    DigestContent,
-    NameCount,
-    PetitionReport,
-    PlatformActivity,
-    TopPost,
-    day_period,
-)
+from bot.digest import Conversation, DigestContent, NameCount, PlatformActivity, TopPost, day_period
 from bot.publishers import Edition, Remote
-
-DAY = date(2026, 2, 20)
-PERIOD = day_period(DAY, "Europe/Amsterdam")
-PETITION_URL = "https://www.change.org/p/keep-gpt-4o"
+from tests.digest.digest_data import DAY, TZ, sample_content, sample_petition
 
 
 class SimulatedCrash(BaseException):
@@ -39,26 +27,8 @@ def crash_after_publish(target: str, remote: Remote) -> None:
 def content(
     day: date = DAY, excerpt: str = "We will not stop until 4o is back 👩‍👩‍👧‍👦 #keep4o"
 ) -> DigestContent:
-    period = day_period(day, "Europe/Amsterdam")
-    petition = PetitionReport(
-        key="changeorg-keep-gpt-4o",
-        name="Keep GPT-4o available",
-        url=PETITION_URL,
-        count=21512,
-        last_at=period.end - timedelta(minutes=10),
-        goal=25000,
-        state="open",
-        change_day=312,
-        change_week=2104,
-        per_hour=13.0,
-        next_milestone=22000,
-        next_milestone_eta=period.end + timedelta(days=2),
-        goal_eta=period.end + timedelta(days=11),
-        eta_note="",
-        milestones_crossed=(),
-        stale=False,
-        series=tuple(DayCount(day - timedelta(days=d), 21512 - d * 300) for d in range(29, -1, -1)),
-    )
+    """The digest tests' sample for ``day`` with Reddit's side only: three posts, a family emoji in each."""
+    period = day_period(day, TZ)
     posts = tuple(
         TopPost(
             "reddit",
@@ -78,7 +48,9 @@ def content(
         languages=(NameCount("en", 130), NameCount("ja", 13)),
         new_authors=37,
     )
-    return DigestContent("#keep4o", "keep4o", period, (petition,), conversation, (), None)
+    return sample_content(
+        period=period, petitions=(sample_petition(day),), conversation=conversation, background=()
+    )
 
 
 def edition(day: date = DAY) -> Edition:

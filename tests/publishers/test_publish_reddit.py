@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from bot.config import Settings, load_settings
 from bot.digest import run_digest
 from bot.publishers import LEASE, NotDelivered, RedditPublisher, make_publishers, reddit_client
 from bot.sandbox import Sandbox
+from bot.sources import poll_reddit
+
+TOKEN = "/api/v1/access_token"
 
 
 @pytest.fixture
@@ -70,3 +74,23 @@ def test_a_refused_post_is_not_delivered(sandbox: Sandbox, settings: Settings) -
         publisher.publish(edition(), look_first=False)
     assert refused.value.permanent
     assert sandbox.world.submitted == []
+
+
+def test_posting_reuses_the_collectors_client_and_its_token(
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    poll_reddit(settings, sessions, clock=sandbox.clock.now)
+    for _ in range(2):  # two digest runs, each with its own publishers
+        (publisher,) = make_publishers(settings, ["reddit"])
+        publisher.publish(edition(), look_first=True)
+    assert sandbox.requests(TOKEN) == 1
+    assert len(sandbox.world.submitted) == 1
+
+
+def test_without_api_credentials_the_post_fails_for_good(sandbox: Sandbox, settings: Settings) -> None:
+    unset = dataclasses.replace(settings.secrets, reddit_client_id=None)
+    (publisher,) = make_publishers(dataclasses.replace(settings, secrets=unset), ["reddit"])
+    with pytest.raises(NotDelivered, match="REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET must be set") as failed:
+        publisher.publish(edition(), look_first=False)
+    assert failed.value.permanent
+    assert sandbox.requests() == 0

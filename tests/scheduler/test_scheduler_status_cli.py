@@ -99,5 +99,5 @@ def test_status_shows_last_runs_failures_next_runs_and_stale_sources(engine: Eng
 def test_status_on_a_database_without_runs_says_never(config: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(config), "status"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("last run:     never") == 4  # petitions, digest, alerts, retention
+    assert result.output.count("last run:     never") == 5  # petitions, digest, alerts, retention, rollups
     assert result.output.splitlines()[-1] == "no stale sources"
