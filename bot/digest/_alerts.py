@@ -75,24 +75,29 @@ def petition_alerts(
     series = [Snapshot(at=s.taken_at, count=s.count, flag=s.flag) for s in rows]
     crossings: list[tuple[int, datetime]] = []
     states: list[AlertContent] = []
-    for i, row in enumerate(rows):
-        if row.taken_at <= now - LOOKBACK:
-            continue
-        crossings += milestones_crossed(series[: i + 1], data.goal, data.milestones)
-        before = next((r.state for r in reversed(rows[:i]) if r.state), None)
-        if row.state and before and row.state != before and is_trusted(row.flag):
-            word = _STATE_WORDS.get(row.state, row.state)
-            states.append(
-                _alert(
-                    config,
-                    f"state:{data.key}:{row.state}:{row.taken_at:%Y%m%dT%H%M}",
-                    "state",
-                    row.taken_at,
-                    headline=f"petition “{data.name}” is {word}",
-                    detail=f"It changed from {before} to {row.state} at {moment(row.taken_at, tz)}.",
-                    url=data.url,
+    # What each snapshot is judged against: the newest unflagged snapshot and the newest state
+    # before it (``milestones_crossed`` needs just that pair, not the whole series up to it).
+    unflagged: list[Snapshot] = []
+    before: str | None = None
+    for row, snapshot in zip(rows, series, strict=True):
+        if row.taken_at > now - LOOKBACK:
+            crossings += milestones_crossed([*unflagged, snapshot], data.goal, data.milestones)
+            if row.state and before and row.state != before and is_trusted(row.flag):
+                word = _STATE_WORDS.get(row.state, row.state)
+                states.append(
+                    _alert(
+                        config,
+                        f"state:{data.key}:{row.state}:{row.taken_at:%Y%m%dT%H%M}",
+                        "state",
+                        row.taken_at,
+                        headline=f"petition “{data.name}” is {word}",
+                        detail=f"It changed from {before} to {row.state} at {moment(row.taken_at, tz)}.",
+                        url=data.url,
+                    )
                 )
-            )
+        if snapshot.flag is None:
+            unflagged = [snapshot]
+        before = row.state or before
     goal = [(m, at) for m, at in crossings if m == data.goal]
     marks = [(m, at) for m, at in crossings if m != data.goal]
     events = [

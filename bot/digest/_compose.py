@@ -92,13 +92,20 @@ def _series(data: PetitionData, period: Period) -> tuple[DayCount, ...]:
 
 
 def _crossed_in(series: Sequence[Snapshot], data: PetitionData, period: Period) -> tuple[Milestone, ...]:
-    """Every milestone (or the goal) passed inside the period, judged snapshot by snapshot."""
+    """Every milestone (or the goal) passed inside the period, judged snapshot by snapshot.
+
+    ``milestones_crossed`` compares a series' newest snapshot with the newest unflagged one
+    before it, so each snapshot gets just that pair, not the whole series up to it (which
+    made this quadratic: a day of 5-minute snapshots against a month of them).
+    """
     out: list[Milestone] = []
-    for i, snapshot in enumerate(series):
+    unflagged: list[Snapshot] = []  # the newest unflagged snapshot so far, if any
+    for snapshot in series:
         if period.start <= snapshot.at < period.end:
-            out += [
-                Milestone(m, at) for m, at in milestones_crossed(series[: i + 1], data.goal, data.milestones)
-            ]
+            crossed = milestones_crossed([*unflagged, snapshot], data.goal, data.milestones)
+            out += [Milestone(m, at) for m, at in crossed]
+        if snapshot.flag is None:
+            unflagged = [snapshot]
     return tuple(out)
 
 

@@ -24,7 +24,7 @@ from bot.config import Settings, parse_duration
 from bot.seeds import SeedArticle, SeedError, load_manifest
 from bot.storage import Delivery, Digest
 
-from ._alerts import BASELINE_HOURS, SPIKE_HOURS, detect
+from ._alerts import BASELINE_HOURS, LOOKBACK, SPIKE_HOURS, detect
 from ._compose import compose, day_period, last_full_day
 from ._load import load_digest_data, load_hourly, load_petitions
 from ._model import AlertContent, DigestContent, Period, alert_from_json, digest_from_json, to_json
@@ -145,7 +145,9 @@ def run_alerts(
     now = clock()
     hour = now.replace(minute=0, second=0, microsecond=0)
     with sessions() as session:
-        petitions = load_petitions(session, config, now + timedelta(microseconds=1))
+        petitions = load_petitions(
+            session, config, now + timedelta(microseconds=1), every_from=now - LOOKBACK
+        )
         hourly = load_hourly(session, hour - timedelta(hours=BASELINE_HOURS + SPIKE_HOURS), hour)
         detected = detect(petitions, hourly, config, now)
         ids = [a.event_id for a in (*detected.send, *detected.superseded)]

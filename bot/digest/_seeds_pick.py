@@ -37,9 +37,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _topic_pattern(topic: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in re.split(r"[\s_\-]+", fold(topic)) if w]
-    return re.compile(r"(?<!\w)" + r"[\s_\-]*".join(words) + r"(?!\w)")
+def _mentions(topic: str, folded_texts: Sequence[str]) -> int:
+    """How many of the (folded) texts mention ``topic``: its words in order, on word boundaries."""
+    words = [w for w in re.split(r"[\s_\-]+", fold(topic)) if w]
+    pattern = re.compile(r"(?<!\w)" + r"[\s_\-]*".join(map(re.escape, words)) + r"(?!\w)")
+    # A text the pattern matches holds each word as it is, the longest too; most texts do not,
+    # and that substring check is much cheaper than the search.
+    longest = max(words, key=len, default="")
+    return sum(1 for text in folded_texts if longest in text and pattern.search(text))
 
 
 def score_seeds(
@@ -48,13 +53,15 @@ def score_seeds(
     """Every seed with its relevance, best first."""
     folded = [fold(text) for text in post_texts]
     total_lang = sum(languages.values())
+    shares: dict[str, float] = {}  # per topic: articles share topics ("gpt-4o", "petition")
     scored = []
     for seed in seeds:
         topics = 0.0
         if folded:
             for topic in seed.topics:
-                pattern = _topic_pattern(topic)
-                topics += sum(1 for text in folded if pattern.search(text)) / len(folded)
+                if topic not in shares:
+                    shares[topic] = _mentions(topic, folded) / len(folded)
+                topics += shares[topic]
         language = languages.get(seed.language, 0) / total_lang if total_lang else 0.0
         scored.append(Scored(seed, topics, language))
     return sorted(scored, key=lambda s: (-s.score, -(s.seed.date or date.min).toordinal(), s.seed.id))

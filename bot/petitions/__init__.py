@@ -5,7 +5,7 @@ from ._fetch import Page, Validators, fetch, user_agent
 from ._generic import parse_generic
 from ._history import History, load_history
 from ._numbers import CountError, ascii_digits, parse_count
-from ._pace import PetitionStats, Snapshot, is_trusted, milestones_crossed, petition_stats
+from ._pace import WINDOWS, PetitionStats, Snapshot, is_trusted, milestones_crossed, petition_stats
 from ._reading import (
     BlockedError,
     CountryCount,
@@ -20,6 +20,7 @@ from ._tracker import PetitionPollError, adapter_for, parse, poll_petition, poll
 from ._uk import parse_uk
 
 __all__ = [
+    "WINDOWS",
     "BlockedError",
     "CountError",
     "CountryCount",
