@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from ._lang_samples import SAMPLES, SHORT
 Detect = Callable[..., str | None]
 # The previous detector's settings (bot.sources._lang before fastText).
 _PREVIOUS_MAX_CHARS = 200
+_PREVIOUS_URL = re.compile(r"https?://\S+|www\.\S+")
 
 
 @cache
@@ -38,7 +40,7 @@ def _py3langid() -> Any:
 
 def previous_detect_language(*texts: str) -> str | None:
     """py3langid with the rules ``detect_language`` had: the same letters, confidence and codes."""
-    text = _lang._URL.sub(" ", "\n".join(t for t in texts if t))[:_PREVIOUS_MAX_CHARS]
+    text = _PREVIOUS_URL.sub(" ", "\n".join(t for t in texts if t))[:_PREVIOUS_MAX_CHARS]
     letters = len(_lang._NOT_LETTERS.sub("", text)) + 2 * len(_lang._CJK.findall(text))
     if letters < _lang.MIN_LETTERS:
         return None

@@ -7,7 +7,6 @@ Jetstream frames all go through one path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,8 +22,6 @@ POST_COLLECTION = "app.bsky.feed.post"
 _TAG = "app.bsky.richtext.facet#tag"
 _LINK = "app.bsky.richtext.facet#link"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Python's fromisoformat takes at most six fractional digits; atproto allows more.
-_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
 class MalformedPost(ValueError):
@@ -44,7 +41,8 @@ def parse_time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()))
+        # Since Python 3.11 this reads "Z" and more than six fractional digits (atproto allows them).
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     if parsed.tzinfo is None:  # the lexicon requires an offset; a naive one is taken as UTC
@@ -145,6 +143,7 @@ def _record(
         raise MalformedPost(f"{uri}: record has no text")
     created = parse_time(record.get("createdAt"))
     counts = counts or {}
+    reading = matcher.read([text], post_tags(record), post_urls(record, embed_view))
     return PostRecord(
         platform="bluesky",
         platform_id=uri,
@@ -157,11 +156,11 @@ def _record(
         created_at=min(created, seen_at) if created else seen_at,
         lang=_language(record),
         community=None,
-        matched_terms=matcher.terms([text], post_tags(record), post_urls(record, embed_view)),
+        matched_terms=reading.terms,
         likes=_count(counts, "likeCount"),
         replies=_count(counts, "replyCount"),
         reposts=_count(counts, "repostCount") + _count(counts, "quoteCount"),
-        sensitive=matcher.is_sensitive(text),
+        sensitive=reading.sensitive(),
     )
 
 

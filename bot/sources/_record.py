@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar, dataclass_transform
+
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass_transform(frozen_default=True)
+def _record(cls: type[_T]) -> type[_T]:
+    """A dataclass that is frozen to the type checker but not at run time.
+
+    A frozen dataclass sets each field through ``object.__setattr__``: building a record took
+    4 µs instead of 0.8, a tenth of normalising a matched post. mypy (strict, in CI) still
+    rejects any assignment to a field; ``unsafe_hash`` keeps records hashable, as frozen ones are.
+    """
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@_record
 class PostRecord:
     platform: str  # "reddit" | "bluesky"
     platform_id: str  # Reddit fullname ("t3_abc") / Bluesky at-uri

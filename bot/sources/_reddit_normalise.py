@@ -107,7 +107,8 @@ def normalise_submission(
     link = data.get("url")
     urls = [link] if isinstance(link, str) and not data.get("is_self") else []
     # Matching first: most posts a listing holds are not the campaign's and need nothing else.
-    terms = matcher.terms([title if isinstance(title, str) else "", body], urls=urls)
+    reading = matcher.read([title if isinstance(title, str) else "", body], urls=urls)
+    terms = reading.terms
     if not terms and not keep_unmatched:
         return None
     try:
@@ -140,7 +141,7 @@ def normalise_submission(
         matched_terms=terms,
         likes=likes,
         replies=replies,
-        sensitive=matcher.is_sensitive(title, body),
+        sensitive=reading.sensitive(),
         state=post_state(data),
     )
 

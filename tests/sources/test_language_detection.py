@@ -41,6 +41,27 @@ def test_links_are_not_read_as_words() -> None:
     assert detect_language("https://www.change.org/p/keep-gpt-4o-and-bring-it-back-forever") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Jour 7 de la campagne, on ne lâche rien. #keep4o", "fr"), ("第97天，我们还在坚持。 #keep4o", "zh")],
+)
+def test_a_hashtag_is_not_read_as_a_word(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+def test_a_row_of_hashtags_does_not_use_up_what_is_read() -> None:
+    tags = "#keep4o #4oforever #keepgpt4o #save4o #bring4oback #KEEP4O " * 3
+    assert len(tags) > MAX_CHARS
+    french = "Rendez-nous GPT-4o. Ce n'était pas qu'un outil pour beaucoup d'entre nous."
+    assert detect_language(tags + french) == "fr"
+    assert detect_language(tags, "Vandaag weer de petitie gedeeld met vrienden.") == "nl"
+
+
+def test_a_post_opening_with_a_very_long_link_is_read_after_it() -> None:
+    link = "https://example.org/" + "x" * 20 * MAX_CHARS
+    assert detect_language(link, "Bitte GPT-4o behalten, es hat mir durch ein schweres Jahr geholfen") == "de"
+
+
 def test_title_and_body_are_read_together() -> None:
     assert detect_language("Gardez GPT-4o", "La pétition avance chaque jour, signez-la") == "fr"
 

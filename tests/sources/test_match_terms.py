@@ -114,6 +114,21 @@ def test_a_post_without_any_term_matches_nothing(matcher: Matcher) -> None:
     assert matcher.terms(["GPT-5 is fine", "I like the new model"], urls=["https://openai.com/"]) == ()
 
 
+def test_a_term_sharing_no_word_with_the_others_is_still_found() -> None:
+    matcher = Matcher(Match(hashtags=["keep4o", "4oforever"], keywords=["bring back the model"]), Care())
+    assert matcher.terms(["Please BRING BACK the-model"]) == ("bring back the model",)
+    assert matcher.terms(["#keep4o and bring back the model"]) == ("keep4o", "bring back the model")
+
+
+def test_a_reading_finds_terms_in_every_part_and_distress_only_in_the_texts(matcher: Matcher) -> None:
+    quiet = matcher.read(["#keep4o"], tags=["zelfmoord"], urls=["https://example.org/self-harm"])
+    assert quiet.terms == matcher.terms(["#keep4o"]) == ("keep4o", "keep 4o")
+    assert not quiet.sensitive()
+    said = matcher.read(["A title", "keep4o, but I want to die"], urls=["https://example.org/keep-gpt-4o"])
+    assert said.terms == ("keep4o", "keep 4o", "keep GPT-4o")
+    assert said.sensitive()
+
+
 def test_a_config_without_keywords_still_matches_hashtags() -> None:
     matcher = Matcher(Match(hashtags=["#Save4o"]), Care())
     assert matcher.terms(["SAVE4O now"]) == ("#Save4o",)
