@@ -115,7 +115,13 @@ class BlueskyPublisher:
         if root is None:
             return []
         found = [_ref(root.uri, root.cid)]
-        node: Any = account.client.get_post_thread(uri=root.uri, depth=len(thread.posts)).thread
+        try:
+            node: Any = account.client.get_post_thread(uri=root.uri, depth=len(thread.posts)).thread
+        except BadRequestError as exc:
+            # The root is in the author feed but the AppView answers NotFound for its thread (it
+            # indexes them apart; seen on the reference network). Not knowing which replies exist,
+            # post none now: the run is retried.
+            raise NotDelivered(f"bluesky: the thread of {root.uri} cannot be read yet: {exc}") from None
         for part in thread.posts[1:]:
             node = next(
                 (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-FAULTS = ("429", "500", "502", "503", "timeout", "malformed", "truncated", "expired_token")
+FAULTS = ("429", "500", "502", "503", "timeout", "malformed", "truncated", "expired_token", "not_found")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -151,6 +151,11 @@ async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.Str
         return _server_error(kind, site)
     if kind == "expired_token":
         return _expired(site)
+    if kind == "not_found":
+        # What a lagging AppView answers for a post its author feed already shows.
+        if site == "xrpc":
+            return _xrpc_error(400, "NotFound", "Post not found")
+        return web.Response(status=404, text="Not Found")
     if kind == "malformed":
         # The same broken JSON everywhere: to a page parser it is "not HTML", to an API client bad JSON.
         return web.Response(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
 from bot.digest import render_bluesky, run_digest
-from bot.publishers import LEASE, BlueskyPublisher, bluesky_login, ensure_bot_label
+from bot.publishers import LEASE, BlueskyPublisher, NotDelivered, bluesky_login, ensure_bot_label
 from bot.sandbox import BlueskyAccount, Sandbox, World
 from bot.sandbox import Clock as SandboxClock
 from bot.sandbox._campaign import BLUESKY_APP_PASSWORD, BLUESKY_DID, BLUESKY_HANDLE
@@ -120,6 +120,29 @@ def test_a_crash_in_the_middle_of_a_thread_resumes_without_repeating_posts(
     assert _bot_posts(bsky) == 2
     remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=True)
     assert remote.found is False  # the missing parts were posted
+    assert _bot_posts(bsky) == n
+    assert len(_chain(_reader(bsky), remote.id)) == n
+
+
+def test_a_thread_the_appview_cannot_show_yet_is_retried_later_not_posted_again(
+    bsky: Sandbox, settings: Settings
+) -> None:
+    n = len(render_bluesky(edition().content).posts)
+
+    def crash_after_first(index: int) -> None:
+        raise SimulatedCrash("killed mid-thread")
+
+    with pytest.raises(SimulatedCrash):
+        BlueskyPublisher(lambda: bluesky_login(settings), after_post=crash_after_first).publish(
+            edition(), look_first=False
+        )
+    bsky.inject("/xrpc/app.bsky.feed.getPostThread", "not_found")
+    publisher = BlueskyPublisher(lambda: bluesky_login(settings))
+    with pytest.raises(NotDelivered) as refused:
+        publisher.publish(edition(), look_first=True)
+    assert refused.value.permanent is False  # the daemon retries the run
+    assert _bot_posts(bsky) == 1
+    remote = publisher.publish(edition(), look_first=True)
     assert _bot_posts(bsky) == n
     assert len(_chain(_reader(bsky), remote.id)) == n
 
