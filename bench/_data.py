@@ -25,27 +25,20 @@ from typing import Any
 
 from bot.sandbox import RedditPost
 from bot.sandbox import _texts as texts
+from bot.sandbox._generate import REDDIT_KINDS
 from bot.sandbox._reddit_wire import thing
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 SUBREDDITS = ("ChatGPT", "OpenAI", "ChatGPTcomplaints", "MyBoyfriendIsAI", "singularity", "ChatGPTPro")
-# The sandbox world's Reddit mix (bot.sandbox._generate._REDDIT_KINDS): kind -> weight.
-LISTING_MIX = {"hashtag": 25, "keyword": 22, "link": 5, "near_miss": 6, "care": 2, "other": 40}
+# The sandbox world's Reddit mix: kind -> weight.
+LISTING_MIX = dict(REDDIT_KINDS)
 CAMPAIGN_MIX = {"hashtag": 50, "keyword": 40, "link": 6, "care": 4}
 MIXES = {"listing": LISTING_MIX, "campaign": CAMPAIGN_MIX}
-_POOLS = {
-    "hashtag": texts.HASHTAG,
-    "keyword": texts.KEYWORD,
-    "link": texts.LINK,
-    "near_miss": texts.NEAR_MISS,
-    "care": texts.CARE,
-    "other": texts.OTHER,
-}
 # More sentences of the same kind and language, so bodies vary in length, not in kind.
 _MORE = {
     (kind, lang): [text for code, text in pool if code == lang and "\n" not in text]
     + [text for text in texts.BODY if text and lang == "en" and kind != "care"]
-    for kind, pool in _POOLS.items()
+    for kind, pool in texts.POOLS.items()
     for lang in {code for code, _ in pool}
 }
 
@@ -55,7 +48,7 @@ _MORE_WEIGHTS = (35, 25, 15, 12, 9, 4)
 
 def _post(rng: random.Random, kinds: list[str], weights: list[int], made: int) -> RedditPost:
     kind = rng.choices(kinds, weights)[0]
-    lang, template = rng.choice(_POOLS[kind])
+    lang, template = rng.choice(texts.POOLS[kind])
     day = rng.randrange(1, 300)
     fill = {"tag": rng.choice(texts.TAGS), "n": day, "count": f"{20_500 + day * 15:,}"}
     title, _, body = template.format(**fill).partition("\n")

@@ -25,16 +25,8 @@ _ID_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _GROWTH = ((0.5, 0.1), (2, 0.35), (8, 0.7), (24, 0.9), (72, 1.0))  # (hours after posting, share of final)
 _GROWN = timedelta(hours=72 * 1.2)
 # Mix of kinds of post: (kind, weight). Reddit subreddits also carry ordinary chatter.
-_REDDIT_KINDS = (("hashtag", 25), ("keyword", 22), ("link", 5), ("near_miss", 6), ("care", 2), ("other", 40))
+REDDIT_KINDS = (("hashtag", 25), ("keyword", 22), ("link", 5), ("near_miss", 6), ("care", 2), ("other", 40))
 _BLUESKY_KINDS = (("hashtag", 55), ("keyword", 20), ("link", 10), ("near_miss", 8), ("care", 2), ("other", 5))
-_POOLS = {
-    "hashtag": texts.HASHTAG,
-    "keyword": texts.KEYWORD,
-    "link": texts.LINK,
-    "near_miss": texts.NEAR_MISS,
-    "care": texts.CARE,
-    "other": texts.OTHER,
-}
 _SUBREDDIT_WEIGHTS = (
     ("ChatGPT", 40),
     ("OpenAI", 15),
@@ -72,7 +64,7 @@ class _Draft:
     at: datetime
 
 
-_REDDIT_MIX = Weighted(*_REDDIT_KINDS)
+_REDDIT_MIX = Weighted(*REDDIT_KINDS)
 _BLUESKY_MIX = Weighted(*_BLUESKY_KINDS)
 _SUBREDDIT_MIX = Weighted(*_SUBREDDIT_WEIGHTS)
 
@@ -84,7 +76,7 @@ def _name(rng: random.Random) -> str:
 
 def _draft(rng: random.Random, kinds: Weighted, at: datetime, start: datetime) -> _Draft:
     kind = kinds.pick(rng)
-    lang, template = rng.choice(_POOLS[kind])
+    lang, template = rng.choice(texts.POOLS[kind])
     day = (at - start).days + 1
     text = template.format(tag=rng.choice(texts.TAGS), n=day, count=f"{20_500 + day * 15:,}")
     return _Draft(kind, lang, text, at)

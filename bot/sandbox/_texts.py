@@ -106,3 +106,13 @@ BODY = (
     "Not trying to start a fight, just sharing how this feels from my side.",
     "Edit: thanks for all the replies, I read every one of them.",
 )
+
+# Every pool by the kind of post it makes (the sandbox world and the benchmark's pages).
+POOLS = {
+    "hashtag": HASHTAG,
+    "keyword": KEYWORD,
+    "link": LINK,
+    "near_miss": NEAR_MISS,
+    "care": CARE,
+    "other": OTHER,
+}

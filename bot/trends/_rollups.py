@@ -92,12 +92,12 @@ def cached_volumes(
     )
     stored: dict[tuple[datetime, str], tuple[Any, ...]] = {(row[0], row[2]): tuple(row) for row in rows}
     main = platform or ALL
+    shown = [platform] if platform else PLATFORMS
     out = {}
     for i, start, stop in finished:
         row = stored.get((start, main))
         if row is None or row[1] != stop or pending.overlaps(start, stop):
             continue
-        shown = [platform] if platform else PLATFORMS
         # A platform row is always written with its "*" row (see _rebuild).
         by_platform = dict.fromkeys(PLATFORMS, 0) | {name: stored[(start, name)][3] for name in shown}
         _, _, _, posts, engagement, authors, with_author, language, subreddit = row

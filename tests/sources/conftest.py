@@ -16,9 +16,22 @@ from bot.sandbox import BlueskyAccount, BlueskyPost, Clock, Sandbox, World
 from bot.sandbox._campaign import BLUESKY_APP_PASSWORD, BLUESKY_DID, BLUESKY_HANDLE
 from bot.sandbox._factory import make_bluesky_post
 from tests.conftest import SANDBOX_NOW
+from tests.sources.reddit_sandbox import empty_sandbox, make_settings
 
 ALICE = "did:plc:alicesandbox0000000000"
 BOB = "did:plc:bobsandbox00000000000"
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    """A Reddit collector test's sandbox: an empty world, a frozen clock."""
+    yield from empty_sandbox()
+
+
+@pytest.fixture
+def settings(sb: Sandbox, tmp_path: Path, db_url: str) -> Settings:
+    """The campaign pointing at ``sb``."""
+    return make_settings(sb, tmp_path, db_url)
 
 
 @pytest.fixture

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.ops import rate_limit_sink
 from bot.sandbox import Sandbox
 from bot.sources import poll_bluesky, poll_reddit
-from tests.sources.reddit_sandbox import NOW, empty_sandbox, make_settings
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    yield from empty_sandbox()
+from tests.sources.reddit_sandbox import NOW, make_settings
 
 
 def test_a_reddit_poll_reports_the_remaining_requests(

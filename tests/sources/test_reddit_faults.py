@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -13,16 +12,11 @@ from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.sources import PollSummary, RedditError, poll_reddit, refresh_reddit
 from bot.sources._reddit import Mark, listing_checkpoint
-from tests.sources.reddit_sandbox import add, checkpoints, empty_sandbox, make_settings, post_count, stored
+from tests.sources.reddit_sandbox import add, checkpoints, make_settings, post_count, stored
 
 
 class Crash(Exception):
     """Stands for the process dying part-way through a poll."""
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    yield from empty_sandbox()
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,21 +20,10 @@ from tests.sources.reddit_sandbox import (
     NOW,
     add,
     checkpoints,
-    empty_sandbox,
     make_settings,
     post_count,
     stored,
 )
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    yield from empty_sandbox()
-
-
-@pytest.fixture
-def settings(sb: Sandbox, tmp_path: Path, db_url: str) -> Settings:
-    return make_settings(sb, tmp_path, db_url)
 
 
 def poll(settings: Settings, sessions: sessionmaker[Session], sb: Sandbox) -> PollSummary:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,19 +11,9 @@ from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.sources import PollSummary, poll_reddit, refresh_reddit
 from bot.storage import EngagementSnapshot
-from tests.sources.reddit_sandbox import add, empty_sandbox, make_settings, post_count, stored
+from tests.sources.reddit_sandbox import add, post_count, stored
 
 QUERIES = 3  # the sandbox campaign's search_queries
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    yield from empty_sandbox()
-
-
-@pytest.fixture
-def settings(sb: Sandbox, tmp_path: Path, db_url: str) -> Settings:
-    return make_settings(sb, tmp_path, db_url)
 
 
 def search(settings: Settings, sessions: sessionmaker[Session], sb: Sandbox) -> PollSummary:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,10 @@ from bot.config import Settings
 from bot.sandbox import Clock, Sandbox, World
 from bot.sources import PollSummary, RedditError, poll_reddit, refresh_reddit
 from bot.sources._reddit_client import CONNECTIONS, Connections, Endpoint
-from tests.sources.reddit_sandbox import NOW, add, empty_sandbox, make_settings
+from tests.sources.reddit_sandbox import NOW, add, make_settings
 
 TOKEN = "/api/v1/access_token"
 QUERIES = 3  # the sandbox campaign's search_queries
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    yield from empty_sandbox()
-
-
-@pytest.fixture
-def settings(sb: Sandbox, tmp_path: Path, db_url: str) -> Settings:
-    return make_settings(sb, tmp_path, db_url)
 
 
 def poll(settings: Settings, sessions: sessionmaker[Session], sb: Sandbox, **kwargs: bool) -> PollSummary:
