@@ -24,10 +24,11 @@ def run(app: App) -> None:
 
     Applies pending migrations first, serves /healthz, /readyz and /metrics on [server] port.
     """
-    from bot.ops import configure_logging, secret_values, serve_health
+    from bot.ops import cap_malloc_arenas, configure_logging, secret_values, serve_health
     from bot.scheduler import Daemon, StopSignal, build_jobs, run_until_signalled
     from bot.storage import make_engine, upgrade
 
+    cap_malloc_arenas()
     configure_logging(app.log_format, debug=app.debug)
     with StopSignal() as stop:
         settings = app.settings

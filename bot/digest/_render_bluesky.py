@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import regex
-from atproto import client_utils
+from atproto_client import utils as client_utils
 
 from ._model import AlertContent, DigestContent
 from ._words import (

@@ -2,6 +2,7 @@
 
 from ._health import HealthServer, Probe, health_app, serve_health
 from ._logging import Masker, configure_logging, log_context, secret_values
+from ._memory import cap_malloc_arenas
 from ._metrics import Metrics
 from ._operator import OPERATOR_LOG, append_operator_alert
 from ._report import rate_limit_sink, report_rate_limit
@@ -13,6 +14,7 @@ __all__ = [
     "Metrics",
     "Probe",
     "append_operator_alert",
+    "cap_malloc_arenas",
     "configure_logging",
     "health_app",
     "log_context",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from atproto import Client, models
+from atproto_client import Client, models
 from atproto_client.exceptions import BadRequestError, UnauthorizedError
 
 from bot.digest import BlueskyThread, DigestContent, chart_alt, chart_png, render_bluesky

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from atproto import Client, Request
+from atproto_client import Client
+from atproto_client.request import Request
 
 from bot.config import Config, Settings
 

@@ -1,8 +1,9 @@
 """Collectors: campaign posts from Reddit and Bluesky, matched and normalised."""
 
+from typing import TYPE_CHECKING
+
 from ._bluesky import poll_bluesky, refresh_bluesky
 from ._bluesky_api import BlueskyError, BlueskyRateLimited
-from ._jetstream import run_jetstream
 from ._match import Matcher
 from ._record import PollSummary, PostRecord
 from ._reddit import poll_reddit
@@ -24,3 +25,17 @@ __all__ = [
     "refresh_reddit",
     "run_jetstream",
 ]
+
+
+if TYPE_CHECKING:
+    from ._jetstream import run_jetstream
+
+
+def __getattr__(name: str) -> object:
+    # Jetstream mode is optional, and its client (atproto_jetstream, websockets) added 2 MB
+    # to every daemon, polling ones included: it is imported when first asked for.
+    if name == "run_jetstream":
+        from ._jetstream import run_jetstream
+
+        return run_jetstream
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from atproto import models
+from atproto_client import models
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
-from atproto import Client, Request, Session, SessionEvent
+from atproto_client import Client, Session, SessionEvent
 from atproto_client.exceptions import (
     AtProtocolError,
     BadRequestError,
@@ -38,6 +38,7 @@ from atproto_client.exceptions import (
     UnauthorizedError,
 )
 from atproto_client.models.common import XrpcError
+from atproto_client.request import Request
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from atproto import models
+from atproto_client import models
 from atproto_jetstream import JetstreamClient
 from atproto_jetstream.exceptions import JetstreamCursorTooOldError, JetstreamError
 from sqlalchemy import select
