@@ -9,7 +9,7 @@ from the posts themselves, so a note never makes a table wrong, only slower.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Table, insert
@@ -17,19 +17,25 @@ from sqlalchemy.orm import Session
 
 from ._models import PostChange
 
-_HOUR = timedelta(hours=1)
+_HOUR_SECONDS = 3600
 
 
 def hour_spans(instants: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
-    """The whole UTC hours holding ``instants``, consecutive hours merged, in order."""
-    hours = sorted({t.astimezone(UTC).replace(minute=0, second=0, microsecond=0) for t in instants})
-    spans: list[tuple[datetime, datetime]] = []
+    """The whole UTC hours holding ``instants`` (aware), consecutive hours merged, in order."""
+    # Hours as epoch-hour numbers: a page's 50 to 100 instants fall in one or two hours, and
+    # truncating each datetime (astimezone, replace) cost 3 µs a post against 0.3.
+    hours = sorted({int(t.timestamp() // _HOUR_SECONDS) for t in instants})
+    spans: list[tuple[int, int]] = []
     for hour in hours:
         if spans and spans[-1][1] == hour:
-            spans[-1] = (spans[-1][0], hour + _HOUR)
+            spans[-1] = (spans[-1][0], hour + 1)
         else:
-            spans.append((hour, hour + _HOUR))
-    return spans
+            spans.append((hour, hour + 1))
+    return [(_at(start), _at(stop)) for start, stop in spans]
+
+
+def _at(hour: int) -> datetime:
+    return datetime.fromtimestamp(hour * _HOUR_SECONDS, UTC)
 
 
 def note_changes(session: Session, created: Iterable[datetime]) -> None:

@@ -10,6 +10,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# WAL pages between automatic checkpoints (SQLite's default: 1000, about 4 MB). A stored page
+# of posts dirties some 200 index and table pages, so the default checkpointed, with two
+# fsyncs, every five pages; at 10,000 (a WAL of up to 40 MB) storing took 68 instead of 82 µs
+# a post read at 200k posts (bench, ingest).
+SQLITE_WAL_AUTOCHECKPOINT = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -19,6 +24,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
     cursor.close()
 
 

@@ -73,12 +73,13 @@ def test_naive_times_are_refused(sessions: sessionmaker[Session]) -> None:
         session.add(post)
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path: object) -> None:
+def test_sqlite_runs_in_wal_with_foreign_keys_a_busy_timeout_and_rarer_checkpoints(tmp_path: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/sub/dir/bot.db")
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 10_000
     engine.dispose()
 
 
