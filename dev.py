@@ -41,7 +41,7 @@ def ensure_env() -> None:
         print("dev.py: creating .venv", file=sys.stderr)
         venv.create(VENV, with_pip=True)
     print("dev.py: installing keep4o-bot and its dependencies into .venv", file=sys.stderr)
-    pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip: list[str | Path] = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     if _run(*pip, "-e", ".[dev]") != 0:
         sys.exit("dev.py: installing the project failed (see pip's output above)")
     STAMP.write_text(digest)
@@ -69,18 +69,34 @@ def ensure_chromium() -> None:
     _run("apt-get", "install", "-y", "-qq", "chromium", env=env)
 
 
+def start_bluesky_devenv() -> subprocess.Popen[bytes] | None:
+    """Start Bluesky's reference network in the background; its first start installs it (minutes)."""
+    script = ROOT.parent / "shared" / "tools" / "bsky-devenv"
+    if not script.is_file():
+        print(f"dev.py: {script} is missing; the devenv tests will fail", file=sys.stderr)
+        return None
+    print("dev.py: starting Bluesky's reference network (bsky-devenv) in the background", file=sys.stderr)
+    return subprocess.Popen([script, "start"], cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def test(args: list[str]) -> int:
+    # Started first so its install overlaps the venv, lint and type-check; the devenv
+    # tests start it again (idempotent) and fail with its error if it did not come up.
+    devenv = start_bluesky_devenv()
     ensure_env()
     ensure_postgres()
     ensure_chromium()
-    for step in (
+    steps: list[list[str | Path]] = [
         [BIN / "ruff", "check", "bot", "tests", "migrations", "bench", "dev.py"],
         [BIN / "ruff", "format", "--check", "bot", "tests", "migrations", "bench", "dev.py"],
-        [BIN / "mypy", "bot", "bench"],
-    ):
+        [BIN / "mypy", "bot", "bench", "dev.py"],
+    ]
+    for step in steps:
         if _run(*step) != 0:
             print(f"dev.py: {Path(str(step[0])).name} failed", file=sys.stderr)
             return 1
+    if devenv is not None and devenv.wait() != 0:
+        print("dev.py: bsky-devenv did not start (its error is above)", file=sys.stderr)
     return _run(BIN / "python", "-m", "pytest", *args)
 
 

@@ -2,13 +2,16 @@
 
 PostgreSQL is the server on 127.0.0.1:5432 (``KEEP4O_TEST_PG`` overrides the
 server URL); each test gets a database of its own, dropped afterwards.
+``@pytest.mark.devenv`` tests get Bluesky's reference network (``devenv``).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +29,16 @@ if TYPE_CHECKING:
 PG_SERVER = os.environ.get("KEEP4O_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+DEVENV = SHARED / "tools" / "bsky-devenv"
+# The first start installs Node and @atproto/dev-env (about five minutes); the start
+# happens inside the first devenv test's setup, which pytest-timeout counts.
+DEVENV_START_SECONDS = 900
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("devenv") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(DEVENV_START_SECONDS + 300))
 
 
 def _admin() -> Engine:
@@ -84,3 +97,28 @@ def sandbox() -> Iterator[Sandbox]:
     world = generate_world(seed=7, now=SANDBOX_NOW)
     with Sandbox(world=world, clock=Clock(SANDBOX_NOW, speed=0)) as running:
         yield running
+
+
+@dataclass(frozen=True)
+class Devenv:
+    pds: str = "http://127.0.0.1:2583"
+    appview: str = "http://127.0.0.1:2584"
+    password: str = "hunter2"  # of alice.test, bob.test and carla.test
+
+
+@pytest.fixture(scope="session")
+def devenv() -> Devenv:
+    """The running reference network, started if it is not (idempotent); a failure to start fails."""
+    try:
+        done = subprocess.run(
+            [str(DEVENV), "start"],
+            capture_output=True,
+            text=True,
+            timeout=DEVENV_START_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.fail(f"{DEVENV} start: {exc}")
+    if done.returncode != 0 or "pds=" not in done.stdout:
+        pytest.fail(f"{DEVENV} start failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return Devenv()

@@ -26,7 +26,7 @@ from bot.sources._bluesky_api import BlueskyApi
 from bot.storage import Post
 
 if TYPE_CHECKING:
-    from tests.integration.conftest import Devenv
+    from tests.conftest import Devenv
 
 pytestmark = pytest.mark.devenv
 

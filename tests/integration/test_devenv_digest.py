@@ -33,7 +33,7 @@ from bot.digest import (
 from bot.publishers import BlueskyPublisher, Edition, NotDelivered, Remote, bluesky_login, ensure_bot_label
 
 if TYPE_CHECKING:
-    from tests.integration.conftest import Devenv
+    from tests.conftest import Devenv
 
 pytestmark = pytest.mark.devenv
 

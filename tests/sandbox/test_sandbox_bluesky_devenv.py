@@ -1,6 +1,6 @@
 """The sandbox refuses what Bluesky's reference PDS refuses, with the same status and body.
 
-Needs ``../shared/tools/bsky-devenv start`` (skipped when its PDS is not answering).
+Runs against ``../shared/tools/bsky-devenv`` (the ``devenv`` fixture starts it).
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ from sandbox_bluesky_support import T0, world_of
 
 from bot.sandbox import Clock, Sandbox
 from bot.sandbox._campaign import BLUESKY_APP_PASSWORD, BLUESKY_HANDLE
+from tests.conftest import Devenv
 
 pytestmark = pytest.mark.devenv
-PDS = "http://127.0.0.1:2583"
 Ask = Callable[[httpx.Client, str, dict[str, str]], httpx.Response]
 
 
 @pytest.fixture(scope="module")
-def pds() -> Iterator[httpx.Client]:
-    try:
-        httpx.get(f"{PDS}/xrpc/_health", timeout=2)
-    except httpx.HTTPError:
-        pytest.skip("the reference PDS (../shared/tools/bsky-devenv) is not running")
-    with httpx.Client(base_url=f"{PDS}/xrpc", timeout=30) as client:
+def pds(devenv: Devenv) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{devenv.pds}/xrpc", timeout=30) as client:
         yield client
 
 
