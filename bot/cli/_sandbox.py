@@ -81,6 +81,8 @@ def sandbox(
     except OSError as exc:
         raise BotError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     try:
+        # Before the first line: whoever reads the URL may send SIGTERM at once.
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
         click.echo(f"keep4o sandbox running at {server.url} (seed {seed}, clock speed {speed:g})")
         if config_path is not None:
             database = db_url or f"sqlite:///{config_path.resolve().parent / 'keep4o-sandbox.db'}"
@@ -91,7 +93,6 @@ def sandbox(
             click.echo("\nConfig lines:\n" + config_lines(server.url))
             click.echo("Credentials (.env):\n" + sandbox_env())
         click.echo("Ctrl-C stops the sandbox.", err=True)
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
