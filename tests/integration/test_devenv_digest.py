@@ -7,7 +7,6 @@ written, so reads poll until they see it (a deadline for synchronisation, not a 
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from bot.digest import (
     render_bluesky,
 )
 from bot.publishers import BlueskyPublisher, Edition, NotDelivered, Remote, bluesky_login, ensure_bot_label
+from tests.publishers.publish_support import assert_thread_reads_back, thread_posts
 
 if TYPE_CHECKING:
     from tests.conftest import Devenv
@@ -131,13 +131,9 @@ def _retried(publisher: BlueskyPublisher, item: Edition) -> Remote | None:
 def _chain(client: Client, root_uri: str, n: int) -> list[Any] | None:
     """The thread's posts from the root down once all ``n`` are indexed, else None."""
     try:
-        node = client.get_post_thread(uri=root_uri, depth=n + 1).thread
+        out = thread_posts(client, root_uri, depth=n + 1)
     except Exception:  # not indexed yet: the AppView answers NotFound
         return None
-    out = []
-    while node is not None:
-        out.append(node.post)
-        node = node.replies[0] if getattr(node, "replies", None) else None
     return out if len(out) == n else None
 
 
@@ -152,19 +148,7 @@ def test_a_digest_thread_on_the_reference_network_reads_back_with_order_refs_and
     reader = Client(base_url=devenv.pds)
     reader.login("bob.test", devenv.password)
     chain = _eventually(lambda: _chain(reader, remote.id, len(expected)))
-    assert [p.record.text for p in chain] == [p.text for p in expected]
-    for previous, post in itertools.pairwise(chain):
-        assert (post.record.reply.root.uri, post.record.reply.parent.uri) == (chain[0].uri, previous.uri)
-    for post, want in zip(chain, expected, strict=True):
-        raw = post.record.text.encode()
-        facets = [
-            (
-                raw[f.index.byte_start : f.index.byte_end].decode(),
-                getattr(f.features[0], "uri", None) or "#" + f.features[0].tag,
-            )
-            for f in post.record.facets or []
-        ]
-        assert facets == [(s.text, s.link or f"#{s.tag}") for s in want.segments if not s.plain]
+    assert_thread_reads_back(chain, expected)
     assert chain[0].embed.external.uri == "https://www.change.org/p/keep-gpt-4o"
     assert chain[1].embed.images[0].alt.startswith("Line chart of signatures")
 

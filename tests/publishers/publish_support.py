@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bot.digest import Conversation, DigestContent, NameCount, PlatformActivity, TopPost, day_period
+from atproto import Client
+
+from bot.digest import (
+    Conversation,
+    DigestContent,
+    NameCount,
+    PlatformActivity,
+    ThreadPost,
+    TopPost,
+    day_period,
+)
 from bot.publishers import Edition, Remote
 from tests.digest.digest_data import DAY, TZ, sample_content, sample_petition
 
@@ -107,3 +118,32 @@ class Clock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+def thread_posts(client: Client, root_uri: str, depth: int = 50) -> list[Any]:
+    """A published thread's posts from the root down, following the (single) reply at each level."""
+    node = client.get_post_thread(uri=root_uri, depth=depth).thread
+    out = []
+    while node is not None:
+        out.append(node.post)
+        node = node.replies[0] if getattr(node, "replies", None) else None
+    return out
+
+
+def assert_thread_reads_back(chain: Sequence[Any], expected: Sequence[ThreadPost]) -> None:
+    """The posts read back carry the rendered texts in order, each replying to the one before
+    under the root, with every link and hashtag facet on exactly its rendered bytes."""
+    assert [p.record.text for p in chain] == [p.text for p in expected]
+    assert chain[0].record.reply is None
+    for previous, post in itertools.pairwise(chain):
+        assert (post.record.reply.root.uri, post.record.reply.parent.uri) == (chain[0].uri, previous.uri)
+    for post, want in zip(chain, expected, strict=True):
+        raw = post.record.text.encode()
+        facets = [
+            (
+                raw[f.index.byte_start : f.index.byte_end].decode(),
+                getattr(f.features[0], "uri", None) or "#" + f.features[0].tag,
+            )
+            for f in post.record.facets or []
+        ]
+        assert facets == [(s.text, s.link or f"#{s.tag}") for s in want.segments if not s.plain]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from atproto import Client
-from publish_support import Clock, SimulatedCrash, crash_after_publish, edition
+from publish_support import (
+    Clock,
+    SimulatedCrash,
+    assert_thread_reads_back,
+    crash_after_publish,
+    edition,
+    thread_posts,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
@@ -48,16 +53,6 @@ def _reader(bsky: Sandbox) -> Client:
     return client
 
 
-def _chain(client: Client, root_uri: str) -> list[Any]:
-    """The thread's posts from the root down, following the (single) reply at each level."""
-    node = client.get_post_thread(uri=root_uri, depth=50).thread
-    out = []
-    while node is not None:
-        out.append(node.post)
-        node = node.replies[0] if node.replies else None
-    return out
-
-
 def _bot_posts(bsky: Sandbox) -> int:
     with bsky.world.lock:
         return sum(1 for p in bsky.world.bluesky_posts.values() if p.did == BLUESKY_DID and not p.deleted)
@@ -68,22 +63,9 @@ def test_the_thread_reads_back_in_order_with_reply_refs_facets_card_and_chart(
 ) -> None:
     expected = render_bluesky(edition().content).posts
     remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=False)
-    chain = _chain(_reader(bsky), remote.id)
-    assert [p.record.text for p in chain] == [p.text for p in expected]
+    chain = thread_posts(_reader(bsky), remote.id)
+    assert_thread_reads_back(chain, expected)
     root = chain[0]
-    assert root.record.reply is None
-    for previous, post in itertools.pairwise(chain):
-        assert (post.record.reply.root.uri, post.record.reply.parent.uri) == (root.uri, previous.uri)
-    for post, want in zip(chain, expected, strict=True):
-        raw = post.record.text.encode()
-        facets = [
-            (
-                raw[f.index.byte_start : f.index.byte_end].decode(),
-                getattr(f.features[0], "uri", None) or "#" + f.features[0].tag,
-            )
-            for f in post.record.facets or []
-        ]
-        assert facets == [(s.text, s.link or f"#{s.tag}") for s in want.segments if not s.plain]
     assert any((s.text, f"#{s.tag}") == ("#keep4o", "#keep4o") for p in expected for s in p.segments)
     assert root.record.embed.external.uri == "https://www.change.org/p/keep-gpt-4o"
     (image,) = chain[1].record.embed.images
@@ -121,7 +103,7 @@ def test_a_crash_in_the_middle_of_a_thread_resumes_without_repeating_posts(
     remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=True)
     assert remote.found is False  # the missing parts were posted
     assert _bot_posts(bsky) == n
-    assert len(_chain(_reader(bsky), remote.id)) == n
+    assert len(thread_posts(_reader(bsky), remote.id)) == n
 
 
 def test_a_thread_the_appview_cannot_show_yet_is_retried_later_not_posted_again(
@@ -144,7 +126,7 @@ def test_a_thread_the_appview_cannot_show_yet_is_retried_later_not_posted_again(
     assert _bot_posts(bsky) == 1
     remote = publisher.publish(edition(), look_first=True)
     assert _bot_posts(bsky) == n
-    assert len(_chain(_reader(bsky), remote.id)) == n
+    assert len(thread_posts(_reader(bsky), remote.id)) == n
 
 
 def test_a_crash_between_posting_and_recording_does_not_post_twice(
