@@ -210,7 +210,8 @@ class Daemon:
         changes: list[Transition] = []
         try:
             with self.runner.sessions() as session:
-                healths = assess(session, self.specs, self.settings, now, self.started_at)
+                streams = [(s.source, s.progress) for s in self.streams if s.progress is not None]
+                healths = assess(session, self.specs, self.settings, now, self.started_at, streams=streams)
             for health in healths:
                 self.metrics.source_stale.labels(health.source).set(1 if health.stale else 0)
                 change = record(self.runner.sessions, health, now)

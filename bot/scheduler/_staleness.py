@@ -1,5 +1,9 @@
 """Staleness: a source that has not polled successfully (or a petition not snapshotted) for too long.
 
+A stream (Jetstream) is stale when the checkpoint its progress moves has not moved for
+``stale_after``: Jetstream carries every post of the network, so a minute without an event
+means a stalled connection, not a quiet campaign.
+
 The stale/fresh state of each source is kept in ``checkpoints`` (``stale:<source>``) and
 changed with a compare-and-set, so across restarts and replicas each episode gives exactly
 one alert when it starts and one recovery notice when it ends.
@@ -46,12 +50,24 @@ def _age(delta: timedelta) -> str:
 
 
 def assess(
-    session: Session, specs: Sequence[JobSpec], settings: Settings, now: datetime, since: datetime
+    session: Session,
+    specs: Sequence[JobSpec],
+    settings: Settings,
+    now: datetime,
+    since: datetime,
+    *,
+    streams: Sequence[tuple[str, str]] = (),
 ) -> list[SourceHealth]:
-    """The health of every watched source and petition; ``since``: when watching began (start-up)."""
+    """The health of every watched source, stream and petition; ``since``: when watching began
+    (start-up); ``streams``: each stream's source and the checkpoint its progress moves."""
     schedule = settings.config.schedule
     stale_after = timedelta(seconds=parse_duration(schedule.stale_after))
     found: list[SourceHealth] = []
+    for source, checkpoint in streams:
+        moved = session.scalar(select(Checkpoint.updated_at).where(Checkpoint.name == checkpoint))
+        silent = now - (max(moved, since) if moved else since)
+        reason = f"no stream events for {_age(silent)}" if silent > stale_after else ""
+        found.append(SourceHealth(source, bool(reason), reason))
     for spec in specs:
         if not spec.watched:
             continue

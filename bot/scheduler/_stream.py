@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.ops import Metrics, log_context
+from bot.sources import JETSTREAM_CURSOR_CHECKPOINT
 
 from ._runner import backoff_delay
 
@@ -35,9 +36,14 @@ class Stream:
         follow: Follow,
         metrics: Metrics,
         backoff: Callable[[int], timedelta] = lambda failures: backoff_delay(failures, _RESTART_CAP),
+        *,
+        progress: str | None = None,
     ) -> None:
         self.name = name
         self.source = source
+        # The checkpoint whose ``updated_at`` moves while the stream receives: how staleness
+        # tells a connected but silent stream from a working one.
+        self.progress = progress
         self._follow = follow
         self._metrics = metrics
         self._backoff = backoff
@@ -93,4 +99,4 @@ def build_streams(
 
         run_jetstream(settings, sessions, stop=stop, clock=clock)
 
-    return [Stream("jetstream", "bluesky", follow, metrics)]
+    return [Stream("jetstream", "bluesky", follow, metrics, progress=JETSTREAM_CURSOR_CHECKPOINT)]

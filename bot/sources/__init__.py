@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ._bluesky import poll_bluesky, refresh_bluesky
-from ._bluesky_api import BlueskyError, BlueskyRateLimited
+from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyError, BlueskyRateLimited
 from ._match import Matcher
 from ._record import PollSummary, PostRecord
 from ._reddit import poll_reddit
@@ -12,6 +12,7 @@ from ._reddit_normalise import normalise_submission
 from ._reddit_refresh import refresh_reddit
 
 __all__ = [
+    "JETSTREAM_CURSOR_CHECKPOINT",
     "BlueskyError",
     "BlueskyRateLimited",
     "Matcher",

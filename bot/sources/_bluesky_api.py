@@ -49,6 +49,9 @@ from bot.storage import get_checkpoint, set_checkpoint
 log = logging.getLogger(__name__)
 
 SESSION_CHECKPOINT = "bluesky:session"
+# Jetstream's last event, saved every few seconds while events arrive (``_jetstream``); the
+# daemon also reads its ``updated_at`` to tell a live stream from a stalled one.
+JETSTREAM_CURSOR_CHECKPOINT = "bluesky:jetstream:cursor"
 ATTEMPTS = 4
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 # XRPC error names a PDS answers with (HTTP 400) when the token, not the request, is at fault.

@@ -44,6 +44,7 @@ from bot.clock import utc_now
 from bot.config import Settings
 from bot.storage import Post, get_checkpoint, mark_gone, set_checkpoint, upsert_posts
 
+from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT as CURSOR_CHECKPOINT
 from ._bluesky_api import BlueskyApi, BlueskyError, bluesky_config
 from ._bluesky_normalise import POST_COLLECTION, MalformedPost, as_json, commit_uri, record_from_commit
 from ._match import Matcher
@@ -51,7 +52,6 @@ from ._record import PostRecord
 
 log = logging.getLogger(__name__)
 
-CURSOR_CHECKPOINT = "bluesky:jetstream:cursor"
 # Progress with nothing to store is saved at most this often (seconds), not on every event.
 CURSOR_SAVE_INTERVAL = 5.0
 _COMMIT = models.NetworkBskyJetstreamSubscribeEvents.Commit

@@ -1,4 +1,6 @@
-"""Staleness: one operator alert when a source goes quiet or keeps failing, one notice when it recovers."""
+"""Staleness: one operator alert when a source goes quiet or keeps failing, one notice when it recovers.
+
+A stream (Jetstream) goes quiet when the checkpoint its progress moves stops moving."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from bot.config import Job
-from bot.scheduler import Daemon, JobContext, JobSpec, Transition, make_spec
-from bot.storage import Petition, PetitionSnapshot
+from bot.ops import Metrics
+from bot.scheduler import Daemon, JobContext, JobSpec, Stream, Transition, make_spec
+from bot.storage import Petition, PetitionSnapshot, set_checkpoint
 from tests.scheduler.conftest import FakeClock, make_settings
 
 SCHEDULE = {"stale_after": "2h", "max_failures_in_row": 3}
@@ -26,10 +29,15 @@ class Source:
 
 
 def daemon_for(
-    engine: Engine, clock: FakeClock, jobs: list[JobSpec], alerts: list[Transition], **config: object
+    engine: Engine,
+    clock: FakeClock,
+    jobs: list[JobSpec],
+    alerts: list[Transition],
+    streams: list[Stream] | None = None,
+    **config: object,
 ) -> Daemon:
     settings = make_settings(str(engine.url), schedule=SCHEDULE, **config)
-    return Daemon(settings, engine, clock=clock, specs=jobs, notify=alerts.append)
+    return Daemon(settings, engine, clock=clock, specs=jobs, streams=streams or [], notify=alerts.append)
 
 
 def test_failures_in_a_row_raise_one_alert_and_a_success_one_recovery(
@@ -103,3 +111,36 @@ def test_a_stale_source_shows_in_the_metrics(engine: Engine, clock: FakeClock) -
     value = daemon.metrics.registry.get_sample_value
     assert value("keep4o_source_stale", {"source": "reddit"}) == 1
     assert value("keep4o_operator_alerts_total", {"kind": "alert"}) == 1
+
+
+def test_a_stream_whose_progress_stops_moving_is_stale_until_it_moves_again(
+    engine: Engine, clock: FakeClock
+) -> None:
+    stream = Stream("jetstream", "bluesky", lambda stop: None, Metrics(), progress="stream:cursor")
+    alerts: list[Transition] = []
+    daemon = daemon_for(engine, clock, [], alerts, streams=[stream])
+
+    def moved(cursor: str) -> None:
+        with daemon.runner.sessions.begin() as session:
+            set_checkpoint(session, "stream:cursor", cursor, clock())
+
+    moved("1")
+    clock.advance(timedelta(hours=2))
+    assert daemon.check_staleness() == []
+    clock.advance(timedelta(minutes=1))
+    [alert] = daemon.check_staleness()
+    assert alert.message == "source bluesky is stale: no stream events for 2h 01m"
+    assert daemon.readiness()[1]["stale"] == {"bluesky": "no stream events for 2h 01m"}
+
+    moved("2")
+    [recovery] = daemon.check_staleness()
+    assert (recovery.kind, recovery.source) == ("recovery", "bluesky")
+    assert daemon.readiness()[1]["stale"] == {}
+
+
+def test_a_stream_that_never_moved_is_stale_counted_from_start_up(engine: Engine, clock: FakeClock) -> None:
+    stream = Stream("jetstream", "bluesky", lambda stop: None, Metrics(), progress="stream:cursor")
+    daemon = daemon_for(engine, clock, [], [], streams=[stream])
+    clock.advance(timedelta(hours=2, minutes=5))
+    [alert] = daemon.check_staleness()
+    assert alert.message == "source bluesky is stale: no stream events for 2h 05m"
