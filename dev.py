@@ -80,9 +80,10 @@ def start_bluesky_devenv() -> subprocess.Popen[bytes] | None:
 
 
 def test(args: list[str]) -> int:
-    # Started first so its install overlaps the venv, lint and type-check; the devenv
-    # tests start it again (idempotent) and fail with its error if it did not come up.
-    devenv = start_bluesky_devenv()
+    # For the whole suite, started first so its install overlaps the venv, lint and
+    # type-check. The devenv tests start it themselves (idempotent) when a subset is run,
+    # and fail with its error if it does not come up.
+    devenv = None if args else start_bluesky_devenv()
     ensure_env()
     ensure_postgres()
     ensure_chromium()
