@@ -49,6 +49,12 @@ def _age(delta: timedelta) -> str:
     return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
+def _silent(last: datetime | None, since: datetime, now: datetime) -> timedelta:
+    """How long nothing happened; counted from start-up at the earliest, as the bot being
+    down is not the source's fault."""
+    return now - (max(last, since) if last else since)
+
+
 def assess(
     session: Session,
     specs: Sequence[JobSpec],
@@ -65,7 +71,7 @@ def assess(
     found: list[SourceHealth] = []
     for source, checkpoint in streams:
         moved = session.scalar(select(Checkpoint.updated_at).where(Checkpoint.name == checkpoint))
-        silent = now - (max(moved, since) if moved else since)
+        silent = _silent(moved, since, now)
         reason = f"no stream events for {_age(silent)}" if silent > stale_after else ""
         found.append(SourceHealth(source, bool(reason), reason))
     for spec in specs:
@@ -77,8 +83,7 @@ def assess(
             select(func.max(JobRun.finished_at)).where(JobRun.job == spec.name, JobRun.status == "ok")
         )
         streak, _ = failure_streak(session, spec.name)
-        # Silence is counted from start-up at the earliest: the bot being down is not the source's fault.
-        silent = now - (max(last_ok, since) if last_ok else since)
+        silent = _silent(last_ok, since, now)
         if streak >= schedule.max_failures_in_row:
             found.append(SourceHealth(spec.source, True, f"{streak} failed polls in a row"))
         elif silent > limit:
@@ -96,7 +101,7 @@ def assess(
         latest = {key: when for key, when in rows}
         for petition in settings.config.petitions:
             last = latest.get(petition.id)
-            silent = now - (max(last, since) if last else since)
+            silent = _silent(last, since, now)
             stale = silent > limit
             reason = f"no signature count for {_age(silent)}" if stale else ""
             found.append(SourceHealth(f"petition:{petition.id}", stale, reason))

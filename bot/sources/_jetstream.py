@@ -44,8 +44,7 @@ from bot.clock import utc_now
 from bot.config import Settings
 from bot.storage import Post, get_checkpoint, mark_gone, set_checkpoint, upsert_posts
 
-from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT as CURSOR_CHECKPOINT
-from ._bluesky_api import BlueskyApi, BlueskyError, bluesky_config
+from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyApi, BlueskyError, bluesky_config
 from ._bluesky_normalise import POST_COLLECTION, MalformedPost, as_json, commit_uri, record_from_commit
 from ._match import Matcher
 from ._record import PostRecord
@@ -73,7 +72,7 @@ class JetstreamCollector:
         self._own_did = own_did
         self._clock = clock
         with sessions() as db:
-            saved = get_checkpoint(db, CURSOR_CHECKPOINT)
+            saved = get_checkpoint(db, JETSTREAM_CURSOR_CHECKPOINT)
             # Deletes are checked against what is stored without a query per event (the campaign's
             # posts: thousands, not the network's millions).
             self._known = set(db.scalars(select(Post.platform_id).where(Post.platform == "bluesky")))
@@ -122,7 +121,7 @@ class JetstreamCollector:
         with self._sessions.begin() as db:
             new, _ = upsert_posts(db, list(self._records.values()), now)
             removed = mark_gone(db, "bluesky", self._gone, "deleted", now)
-            set_checkpoint(db, CURSOR_CHECKPOINT, str(self._cursor), now)
+            set_checkpoint(db, JETSTREAM_CURSOR_CHECKPOINT, str(self._cursor), now)
         self._known.update(self._records)
         self.new, self.removed = self.new + new, self.removed + removed
         self._records, self._gone = {}, []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Job
 from bot.ops import Metrics, report_rate_limit
 from bot.scheduler import JobContext, Runner, Stream, build_jobs, build_streams, make_spec, run_retention
-from bot.sources._jetstream import CURSOR_CHECKPOINT
+from bot.sources import JETSTREAM_CURSOR_CHECKPOINT
 from bot.storage import JobRun, Post, TrendRollup
 from tests.scheduler.conftest import T0, FakeClock, make_settings
 
@@ -26,7 +26,8 @@ def test_jetstream_mode_follows_the_stream_instead_of_polling_bluesky() -> None:
     assert "refresh_bluesky" in {spec.name for spec in build_jobs(settings)}
     [stream] = build_streams(settings, sessionmaker(), FakeClock(), Metrics())
     assert (stream.name, stream.source) == ("jetstream", "bluesky")
-    assert stream.progress == CURSOR_CHECKPOINT  # the checkpoint the collector moves as events arrive
+    # The checkpoint the collector moves as events arrive (tests/sources/test_bluesky_jetstream.py).
+    assert stream.progress == JETSTREAM_CURSOR_CHECKPOINT
 
 
 def test_search_mode_has_no_stream() -> None:

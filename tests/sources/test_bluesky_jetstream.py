@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Care, Match, Settings
 from bot.sandbox import BlueskyPost, Sandbox
 from bot.sandbox._campaign import BLUESKY_DID
-from bot.sources import Matcher, run_jetstream
+from bot.sources import JETSTREAM_CURSOR_CHECKPOINT, Matcher, run_jetstream
 from bot.sources._bluesky_normalise import commit_from_v1
-from bot.sources._jetstream import CURSOR_CHECKPOINT, JetstreamCollector
+from bot.sources._jetstream import JetstreamCollector
 from bot.storage import Post, get_checkpoint, set_checkpoint
 from tests.conftest import SANDBOX_NOW, SHARED
 
@@ -58,7 +58,7 @@ def _posts(sessions: sessionmaker[Session]) -> dict[str, Post]:
 
 def _cursor(sessions: sessionmaker[Session]) -> str | None:
     with sessions() as db:
-        return get_checkpoint(db, CURSOR_CHECKPOINT)
+        return get_checkpoint(db, JETSTREAM_CURSOR_CHECKPOINT)
 
 
 def _collector(sessions: sessionmaker[Session]) -> JetstreamCollector:
@@ -89,7 +89,7 @@ def test_unrelated_and_own_posts_are_not_stored(sessions: sessionmaker[Session])
 
 def test_events_up_to_the_saved_cursor_are_replays_and_skipped(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as db:
-        set_checkpoint(db, CURSOR_CHECKPOINT, "5", SANDBOX_NOW)
+        set_checkpoint(db, JETSTREAM_CURSOR_CHECKPOINT, "5", SANDBOX_NOW)
     collector = _collector(sessions)
 
     collector.handle(_commit(5, "3mfaaaaaaaa2a", text="#keep4o seen before the restart"))
@@ -158,7 +158,7 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
 def _start_from_the_beginning(sessions: sessionmaker[Session]) -> None:
     """As if event 0 was the last one seen: the stream replays every event it has."""
     with sessions.begin() as db:
-        set_checkpoint(db, CURSOR_CHECKPOINT, "0", datetime.now(UTC))
+        set_checkpoint(db, JETSTREAM_CURSOR_CHECKPOINT, "0", datetime.now(UTC))
 
 
 def test_the_stream_stores_matching_posts_and_honours_deletes(
