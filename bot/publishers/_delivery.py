@@ -17,6 +17,11 @@ Protocol, per (digest, target):
      A target that cannot look (a webhook) answers :class:`Unverifiable` and the
      delivery stays ``unknown``: webhooks are at-most-once, never sent twice.
 
+Once a delivery may have arrived it stays ``unknown`` until a look finds it or completes
+it: a try that fails while looking (a rate limit, a thread the server cannot show yet)
+says nothing about the earlier tries, so it must not turn the row into ``failed``, which
+would let the next run post blind.
+
 Each target is tried up to ``tries`` times per run with exponential backoff; a
 failing target never stops the others. ``MAX_ATTEMPTS`` bounds retries across runs.
 """
@@ -61,7 +66,7 @@ class Remote:
 
 
 class NotDelivered(Exception):
-    """Nothing reached the target, for certain: retrying blindly is safe."""
+    """This try put nothing on the target, for certain (earlier tries may have: see above)."""
 
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
@@ -208,7 +213,7 @@ def deliver_one(
         except NotDelivered as exc:
             error = one_line(exc)
             log.warning("%s %s to %s not delivered: %s", edition.kind, edition.key, target, error)
-            _record(sessions, claim.row_id, status="failed", error=error)
+            _record(sessions, claim.row_id, status="unknown" if look_first else "failed", error=error)
             if exc.permanent:
                 break
             continue

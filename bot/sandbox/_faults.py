@@ -162,9 +162,11 @@ async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.Str
             body=b'{"kind": "Listing", "data": {"children": [', content_type="application/json"
         )
     if kind == "timeout":
-        # Stall past the client's timeout; the client has given up by the time the answer comes.
+        # The server acts, then its answer stalls past the client's timeout: the client gives up
+        # not knowing that, say, its post was created (the case exactly-once delivery is about).
+        answer = await handler(request)
         await asyncio.sleep(fault.seconds)
-        return await handler(request)
+        return answer
     real = await handler(request)
     if not isinstance(real, web.Response) or not isinstance(real.body, bytes):
         return real  # a websocket or stream has no body to cut

@@ -9,6 +9,10 @@ Failures, and what happens (prawcore 4 behaviour from ``notes/reddit-api.md`` §
   tries 3 times; on top of that we back off exponentially for ``ATTEMPTS`` rounds, then raise
   :class:`RedditError`. Callers store page by page, so giving up loses nothing already fetched.
 * 401 (an expired token): prawcore fetches a new token and repeats the request.
+* A POST other than a token request (the digest's ``/api/submit``) is never sent twice:
+  prawcore would resend it after a timeout or a 5xx, and Reddit often creates the post before
+  failing. :class:`_TimeoutRequestor` turns those failures into :class:`MayHaveArrived`, which
+  prawcore does not retry, and the publisher looks for the post before trying again.
 * Anything else (403 private subreddit, bad credentials, ...) is a :class:`RedditError` at once.
 
 Timeout: PRAW 8's ``timeout`` option never reaches API calls, and prawcore passes the
@@ -35,6 +39,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import praw
 import prawcore
@@ -68,11 +73,27 @@ def user_agent(config: Reddit) -> str:
     return f"python:{config.app_id}:v{__version__} (by /u/{config.contact_username})"
 
 
+class MayHaveArrived(Exception):
+    """A request that is not safe to repeat failed after it may have reached Reddit."""
+
+
 class _TimeoutRequestor(prawcore.Requestor):
-    """prawcore's requestor with the configured timeout on every request (see module docstring)."""
+    """prawcore's requestor with the configured timeout on every request, never repeating a
+    submission (see module docstring)."""
 
     def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> requests.Response:
-        return super().request(*args, timeout=self.timeout, **kwargs)
+        method, url = args[:2]
+        if str(method).upper() != "POST" or urlsplit(str(url)).path.endswith(TOKEN_PATH):
+            return super().request(*args, timeout=self.timeout, **kwargs)
+        try:
+            response = super().request(*args, timeout=self.timeout, **kwargs)
+        except prawcore.RequestException as exc:
+            failure = type(exc.original_exception).__name__
+            raise prawcore.RequestException(MayHaveArrived(failure), args, kwargs) from None
+        if response.status_code in prawcore.Session.RETRY_STATUSES:
+            reason = MayHaveArrived(f"HTTP {response.status_code}")
+            raise prawcore.RequestException(reason, args, kwargs)
+        return response
 
 
 @dataclass(frozen=True)

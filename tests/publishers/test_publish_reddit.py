@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,10 +12,19 @@ from publish_support import Clock, SimulatedCrash, crash_after_publish, edition
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.digest import run_digest
-from bot.publishers import LEASE, NotDelivered, RedditPublisher, make_publishers, reddit_client
+from bot.digest import run_digest, to_json
+from bot.publishers import (
+    LEASE,
+    NotDelivered,
+    RedditPublisher,
+    deliver_one,
+    make_publishers,
+    reddit_client,
+    store_edition,
+)
 from bot.sandbox import Sandbox
 from bot.sources import poll_reddit
+from tests.sources.reddit_sandbox import make_settings
 
 TOKEN = "/api/v1/access_token"
 
@@ -94,3 +104,31 @@ def test_without_api_credentials_the_post_fails_for_good(sandbox: Sandbox, setti
         publisher.publish(edition(), look_first=False)
     assert failed.value.permanent
     assert sandbox.requests() == 0
+
+
+def test_a_submission_that_may_have_arrived_is_never_sent_again_until_a_look_finds_it(
+    sandbox: Sandbox, tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    # Reddit creates the post, but answers after the client (1 s timeout) has given up.
+    sandbox.inject("/api/submit", "timeout", seconds=2)
+    # Then every look at the account's posts in this run is rate limited.
+    sandbox.inject("/user/", "429", times=2, seconds=1)
+    settings = make_settings(sandbox, tmp_path, "sqlite://", timeout=1)
+    clock = Clock()
+    item = edition()
+    digest_id, _ = store_edition(sessions, item.kind, item.key, to_json(item.content), clock())
+
+    def until_posted(seconds: float) -> None:
+        deadline = time.monotonic() + 10
+        while not sandbox.world.submitted and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    (publisher,) = make_publishers(settings, ["reddit"])
+    first = deliver_one(sessions, digest_id, item, publisher, clock=clock, sleep=until_posted)
+    # prawcore would have resent the submission on its own after the timeout.
+    assert sandbox.requests("/api/submit") == 1
+    # Looking failed, which says nothing about the first try: the post may be there.
+    assert first.status == "unknown"
+    again = deliver_one(sessions, digest_id, item, publisher, clock=clock, sleep=until_posted)
+    (post,) = sandbox.world.submitted
+    assert (again.status, again.found, again.remote_id) == ("done", True, post.fullname)
