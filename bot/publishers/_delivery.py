@@ -93,6 +93,7 @@ class Outcome:
     remote_url: str | None = None
     error: str | None = None
     found: bool = False  # delivered earlier: found on the target, or already recorded
+    final: bool = False  # no later run can change it: unverifiable, or out of attempts
 
     def line(self) -> str:
         if self.status == "done":
@@ -152,7 +153,8 @@ def _claim(sessions: sessionmaker[Session], digest_id: int, target: str, now: da
                 target, "in_progress", error=f"another run started it at {row.started_at:%H:%M:%S}"
             )
         if row.attempts >= MAX_ATTEMPTS:
-            return Outcome(target, row.status, error=f"gave up after {row.attempts} attempts: {row.error}")
+            error = f"gave up after {row.attempts} attempts: {row.error}"
+            return Outcome(target, row.status, error=error, final=True)
         look_first = row.status != "failed"
         # Compare-and-set on the row's state, so two runs recovering at once cannot both proceed.
         taken = session.execute(
@@ -209,7 +211,7 @@ def deliver_one(
         except Unverifiable as exc:
             error = one_line(exc)
             _record(sessions, claim.row_id, status="unknown", error=error, completed_at=clock())
-            return Outcome(target, "unknown", error=error)
+            return Outcome(target, "unknown", error=error, final=True)
         except NotDelivered as exc:
             error = one_line(exc)
             log.warning("%s %s to %s not delivered: %s", edition.kind, edition.key, target, error)

@@ -35,7 +35,7 @@ from ._records import attempts_at, first_run_started, job_status, slot_succeeded
 from ._runner import Outcome, Runner
 from ._staleness import Transition, assess, record, stale_sources
 from ._stream import Stream, build_streams
-from ._triggers import GRID_START, format_slot
+from ._triggers import GRID_START, format_slot, retry_slot
 
 log = logging.getLogger("bot.scheduler")
 
@@ -159,9 +159,10 @@ class Daemon:
         if self._stopping.is_set():
             return Outcome(name, slot, "stopping", "")
         outcome = self.runner.run(spec, slot)
-        if outcome.status == "failed" and outcome.retry_in is not None and not self._stopping.is_set():
-            base, _, attempt = (outcome.slot or spec.slot(self.clock())).partition("+r")
-            retry = f"{base}+r{int(attempt or 0) + 1}"
+        # A database that did not answer is retried too: the next trigger may be a day away.
+        retried = outcome.status in ("failed", "db-unavailable")
+        if retried and outcome.retry_in is not None and not self._stopping.is_set():
+            retry = retry_slot(outcome.slot or spec.slot(self.clock()))
             self._schedule_once(name, retry, delay=outcome.retry_in, kind="retry")
         return outcome
 

@@ -22,11 +22,16 @@ from ._triggers import GRID_START, format_slot, schedule_trigger
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a job function gets: the settings, a session factory and the clock."""
+    """What a job function gets: the settings, a session factory, the clock and its slot's time.
+
+    ``slot`` is when the run was scheduled, not when it runs: a catch-up or a retry hours later
+    still serves its slot (the digest of the day before the slot, not of the day it runs in).
+    """
 
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime]
+    slot: datetime
 
 
 JobFunc = Callable[[JobContext], object]
@@ -119,17 +124,20 @@ class DeliveryIncomplete(Exception):
 
 
 def _digest(ctx: JobContext) -> object:
-    from bot.digest import run_digest
+    from bot.digest import last_full_day, run_digest
 
-    result = run_digest(ctx.settings, ctx.sessions, clock=ctx.clock)
+    day = last_full_day(ctx.slot, ctx.settings.config.campaign.timezone)
+    result = run_digest(ctx.settings, ctx.sessions, clock=ctx.clock, date=day)
     # run_digest reports each target's failure as an outcome, not an exception. A retry
-    # publishes only to the targets still missing, so retrying the whole job is safe.
-    missing = [o for o in result.outcomes if o.status != "done"]
+    # publishes only to the targets still missing, so retrying the whole job is safe; an
+    # outcome no later run can change (a webhook that may have arrived) is not retried.
+    missing = [o for o in result.outcomes if o.status != "done" and not o.final]
     if missing:
         raise DeliveryIncomplete("; ".join(o.line() for o in missing))
     return {
-        "delivered": sum(1 for o in result.outcomes if not o.found),
-        "already_delivered": sum(1 for o in result.outcomes if o.found),
+        "delivered": sum(1 for o in result.outcomes if o.status == "done" and not o.found),
+        "already_delivered": sum(1 for o in result.outcomes if o.status == "done" and o.found),
+        "unsettled": sum(1 for o in result.outcomes if o.status != "done"),
     }
 
 

@@ -27,6 +27,7 @@ from bot.sources import PollSummary
 from ._jobs import JobContext, JobSpec
 from ._locks import JobLock
 from ._records import abandon_orphans, claim_run, failure_streak, finish_run, slot_succeeded
+from ._triggers import retries_of, slot_time
 
 log = logging.getLogger("bot.scheduler")
 
@@ -158,7 +159,7 @@ class Runner:
         gauge = self.metrics.rate_limit_remaining.labels(spec.source)
         try:
             with rate_limit_sink(gauge.set):
-                result = spec.func(JobContext(self.settings, self.sessions, self.clock))
+                result = spec.func(JobContext(self.settings, self.sessions, self.clock, slot_time(slot)))
         except Exception as exc:
             seconds = time.monotonic() - started
             retry_in = backoff_delay(failures + 1, spec.period)
@@ -220,10 +221,17 @@ class Runner:
 
     def _db_unavailable(self, spec: JobSpec, slot: str, run_id: str, exc: SQLAlchemyError) -> Outcome:
         message = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
-        log.error("skipped slot %s: the database is unavailable: %s", slot, message)
+        # The failure streak is in the database that did not answer: count this slot's retries.
+        retry_in = backoff_delay(retries_of(slot) + 1, spec.period)
+        log.error(
+            "skipped slot %s: the database is unavailable: %s; next try in %ds",
+            slot,
+            message,
+            retry_in.total_seconds(),
+        )
         self.metrics.job_runs.labels(spec.name, "db-unavailable").inc()
         self.metrics.job_failures.labels(spec.name).inc()
-        return Outcome(spec.name, slot, "db-unavailable", run_id, error=message)
+        return Outcome(spec.name, slot, "db-unavailable", run_id, error=message, retry_in=retry_in)
 
     def _observe(self, spec: JobSpec, status: str, seconds: float, result: object = None) -> None:
         m = self.metrics

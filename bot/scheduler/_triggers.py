@@ -16,8 +16,26 @@ GRID_START = datetime(2000, 1, 1, tzinfo=UTC)
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
+_SLOT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def format_slot(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(UTC).strftime(_SLOT_FORMAT)
+
+
+def retries_of(slot: str) -> int:
+    """How many retries of its first run a slot name is (``...+r2``: 2)."""
+    return int(slot.partition("+r")[2] or 0)
+
+
+def retry_slot(slot: str) -> str:
+    """The name of the next retry of ``slot``."""
+    return f"{slot.partition('+r')[0]}+r{retries_of(slot) + 1}"
+
+
+def slot_time(slot: str) -> datetime:
+    """The scheduled time a slot names; a retry (``...+r2``) serves its first run's time."""
+    return datetime.strptime(slot.partition("+")[0], _SLOT_FORMAT).replace(tzinfo=UTC)
 
 
 def cron_weekdays(field: str) -> str:

@@ -74,7 +74,8 @@ class Receiver:
 
     url: str = ""
     bodies: list[dict[str, Any]] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)  # answered in order, then 200
+    # Answered in order, then 200; 0 reads the request and hangs up without an answer.
+    statuses: list[int] = field(default_factory=list)
 
 
 @contextmanager
@@ -86,6 +87,9 @@ def webhook_receiver() -> Iterator[Receiver]:
             length = int(self.headers.get("content-length", "0"))
             receiver.bodies.append(json.loads(self.rfile.read(length)))
             status = receiver.statuses.pop(0) if receiver.statuses else 200
+            if status == 0:
+                self.close_connection = True
+                return
             body = json.dumps({"id": f"m{len(receiver.bodies)}"}).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")

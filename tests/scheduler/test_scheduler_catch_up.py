@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Job
-from bot.scheduler import Daemon, JobContext, JobSpec, make_spec
+from bot.scheduler import Daemon, JobContext, JobSpec, build_jobs, make_spec
 from bot.storage import JobRun
 from tests.scheduler.conftest import FakeClock, make_settings
 
@@ -103,3 +104,26 @@ def test_a_digest_that_failed_before_the_bot_went_down_is_retried_under_a_new_sl
     assert wait_for(lambda: len(digest_runs(sessions)) == 2 and digest_runs(sessions)[1][1] == "ok")
     back.stop()
     assert digest_runs(sessions) == [("2026-02-20T08:00:00Z", "failed"), ("2026-02-20T08:00:00Z+r1", "ok")]
+
+
+def test_a_digest_caught_up_after_midnight_covers_the_day_before_its_slot_not_before_today(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock, tmp_path: Path
+) -> None:
+    digest = {"time": "08:00", "targets": ["file"], "file_directory": str(tmp_path)}
+    settings = make_settings(str(engine.url), digest=digest)
+    (job,) = [spec for spec in build_jobs(settings) if spec.name == "digest"]
+    poll = make_spec("poll_x", "x", lambda ctx: None, Job(every="10m"))
+    # Up at 07:30 on 20 February (Amsterdam), down before 08:00 until half past midnight.
+    clock.set(datetime(2026, 2, 20, 6, 30, tzinfo=UTC))
+    up = Daemon(settings, engine, clock=clock, specs=[job, poll])
+    up.start()
+    assert up.run_job("poll_x").status == "ok"
+    up.stop()
+    clock.set(datetime(2026, 2, 20, 23, 30, tzinfo=UTC))
+    back = Daemon(settings, engine, clock=clock, specs=[job, poll])
+    assert back.catch_up() == [("digest", "2026-02-20T07:00:00Z")]
+    back.start()
+    assert wait_for(lambda: digest_runs(sessions) == [("2026-02-20T07:00:00Z", "ok")])
+    back.stop()
+    # The 08:00 digest of the 20th is the 19th's; the 20th's is the next morning's.
+    assert [path.name for path in tmp_path.glob("digest-*.md")] == ["digest-2026-02-19.md"]

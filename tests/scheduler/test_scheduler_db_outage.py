@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Job
 from bot.ops import Metrics
-from bot.scheduler import JobContext, Runner, make_spec
+from bot.scheduler import Daemon, JobContext, Runner, make_spec
 from bot.storage import Checkpoint, JobRun, make_engine, upgrade
 from tests.conftest import PG_SERVER
 from tests.scheduler.conftest import FakeClock, make_settings
@@ -149,3 +150,24 @@ def test_a_database_that_does_not_answer_skips_the_run_and_the_next_one_works(
     assert runner.run(spec).status == "ok"
     assert calls == ["ran"]
     assert statuses(runner.sessions) == ["ok"]
+
+
+def test_a_daily_job_whose_database_does_not_answer_is_retried_soon_not_tomorrow(
+    short_wait_engine: Engine, outage: Outage, clock: FakeClock
+) -> None:
+    calls: list[str] = []
+    spec = make_spec(
+        "digest", "digest", lambda ctx: calls.append("ran"), Job(cron="0 8 * * *"), catch_up=True
+    )
+    daemon = Daemon(make_settings(str(short_wait_engine.url)), short_wait_engine, clock=clock, specs=[spec])
+    slot = spec.slot(clock())
+    outage.begin()
+    try:
+        down = daemon.run_job("digest")
+    finally:
+        outage.end()
+    assert (down.status, down.retry_in) == ("db-unavailable", timedelta(seconds=30))
+    retry = daemon.scheduler.get_job("digest:retry")
+    assert retry is not None and retry.args == ("digest", f"{slot}+r1")
+    assert daemon.run_job("digest", f"{slot}+r1").status == "ok"
+    assert calls == ["ran"]

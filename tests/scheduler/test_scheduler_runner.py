@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Job
+from bot.config import Job, Secrets
 from bot.ops import Metrics
-from bot.scheduler import JobContext, Runner, backoff_delay, make_spec
+from bot.scheduler import JobContext, Runner, backoff_delay, build_jobs, make_spec
 from bot.sources import PollSummary
 from bot.storage import JobRun
+from tests.publishers.publish_support import webhook_receiver
 from tests.scheduler.conftest import FakeClock, make_settings
 
 
@@ -153,3 +156,24 @@ def test_runs_feed_the_metrics(engine: Engine, clock: FakeClock) -> None:
     assert value("keep4o_job_failures_total", {"job": "poll_bluesky"}) == 1
     assert value("keep4o_job_duration_seconds_count", {"job": "poll_reddit"}) == 1
     assert value("keep4o_job_last_success_timestamp_seconds", {"job": "poll_reddit"}) == clock().timestamp()
+
+
+def test_the_digest_job_fails_for_a_retry_while_a_target_is_missing_but_not_for_a_webhook_that_cannot_tell(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    webhook = {"name": "chat", "format": "json", "url_env": "CHAT_WEBHOOK_URL"}
+    digest = {"targets": ["webhook"], "webhooks": [webhook]}
+    with webhook_receiver() as hook:
+        secrets = Secrets(webhook_urls={"chat": SecretStr(hook.url)})
+        settings = dataclasses.replace(make_settings(str(engine.url), digest=digest), secrets=secrets)
+        (job,) = [spec for spec in build_jobs(settings) if spec.name == "digest"]
+        runner = Runner(settings, engine, clock=clock, metrics=Metrics(), replica="test-replica")
+        hook.statuses = [400]  # refused: nothing arrived, a later run may get through
+        refused = runner.run(job)
+        clock.advance(timedelta(minutes=1))
+        hook.statuses = [0]  # read, then no answer: it may have arrived, and a webhook cannot be asked
+        unsure = runner.run(job, f"{refused.slot}+r1")
+    assert (refused.status, refused.retry_in) == ("failed", timedelta(seconds=30))
+    assert "webhook:chat: failed (NotDelivered: webhook:chat: HTTP 400" in (refused.error or "")
+    assert (unsure.status, unsure.counts) == ("ok", {"delivered": 0, "already_delivered": 0, "unsettled": 1})
+    assert len(hook.bodies) == 2

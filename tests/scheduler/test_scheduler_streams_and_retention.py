@@ -111,7 +111,7 @@ def test_the_rollups_job_rolls_up_the_finished_days_in_the_campaign_timezone(
     settings = make_settings(str(engine.url))
     rollups = {spec.name: spec for spec in build_jobs(settings)}["rollups"]
     # Wednesday and Thursday; neither today nor this week (Monday 16 February on) has ended.
-    assert rollups.func(JobContext(settings, sessions, clock)) == {"rebuilt": 2}
+    assert rollups.func(JobContext(settings, sessions, clock, clock())) == {"rebuilt": 2}
     with sessions() as session:
         days = session.execute(
             select(TrendRollup.start, TrendRollup.posts)
