@@ -83,12 +83,17 @@ def sandbox(
     try:
         # Before the first line: whoever reads the URL may send SIGTERM at once.
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
-        click.echo(f"keep4o sandbox running at {server.url} (seed {seed}, clock speed {speed:g})")
+        written = None
         if config_path is not None:
             database = db_url or f"sqlite:///{config_path.resolve().parent / 'keep4o-sandbox.db'}"
-            written = server.write_config(config_path, database)
+            try:
+                written = server.write_config(config_path, database)
+            except FileExistsError as exc:
+                raise BotError(str(exc)) from None
+        click.echo(f"keep4o sandbox running at {server.url} (seed {seed}, clock speed {speed:g})")
+        if written is not None:
             click.echo(f"wrote {written} and {written.parent / '.env'}")
-            click.echo(f"try: KEEP4O_CONFIG={written} keep4o-bot poll all")
+            click.echo(f"try: export KEEP4O_CONFIG={written}; keep4o-bot db upgrade; keep4o-bot poll all")
         else:
             click.echo("\nConfig lines:\n" + config_lines(server.url))
             click.echo("Credentials (.env):\n" + sandbox_env())

@@ -170,9 +170,19 @@ class Sandbox:
         return campaign_toml(self.url, db_url, digest_dir)
 
     def write_config(self, path: Path | str, db_url: str) -> Path:
-        """Write the campaign file and a ``.env`` beside it with the sandbox credentials."""
+        """Write the campaign file and a ``.env`` beside it with the sandbox credentials.
+
+        Raises ``FileExistsError`` rather than replace either: beside a real campaign they
+        would be its file and its real credentials.
+        """
         path = Path(path)
+        env = path.parent / ".env"
+        for taken in (path, env):
+            if taken.exists():
+                raise FileExistsError(
+                    f"{taken} already exists; the sandbox campaign needs a folder of its own"
+                )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.config_toml(db_url, str(path.parent / "digests")), encoding="utf-8")
-        (path.parent / ".env").write_text(sandbox_env(), encoding="utf-8")
+        env.write_text(sandbox_env(), encoding="utf-8")
         return path

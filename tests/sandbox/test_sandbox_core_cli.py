@@ -76,6 +76,20 @@ def test_write_config_writes_a_campaign_and_env_the_bot_loads(tmp_path: Path) ->
     assert (tmp_path / "sb" / ".env").read_text().count("sandbox") >= 5
 
 
+@pytest.mark.parametrize("existing", ["campaign.toml", ".env"])
+def test_write_config_never_replaces_a_campaign_or_its_credentials(tmp_path: Path, existing: str) -> None:
+    (tmp_path / existing).write_text("REDDIT_CLIENT_SECRET=the-real-one\n")
+    result = CliRunner().invoke(
+        cli, ["sandbox", "--port", "0", "--write-config", str(tmp_path / "campaign.toml")]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path / existing} already exists; the sandbox campaign needs a folder of its own\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [existing]
+    assert (tmp_path / existing).read_text() == "REDDIT_CLIENT_SECRET=the-real-one\n"
+
+
 def test_a_taken_port_is_a_one_line_error() -> None:
     with Sandbox(world=World()) as taken:
         result = CliRunner().invoke(cli, ["sandbox", "--port", str(taken.port)])
