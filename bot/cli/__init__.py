@@ -9,7 +9,7 @@ import click
 from bot._version import __version__
 
 from . import _config, _db, _digest, _petitions, _poll, _run, _sandbox, _seeds, _trends
-from ._app import App, BotError, Group, not_built, pass_app
+from ._app import App, BotError, Group, pass_app
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,4 +43,4 @@ def main() -> None:
     cli(prog_name="keep4o-bot")
 
 
-__all__ = ["App", "BotError", "cli", "main", "not_built", "pass_app"]
+__all__ = ["App", "BotError", "cli", "main", "pass_app"]

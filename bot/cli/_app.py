@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from sqlalchemy import Engine
@@ -64,10 +64,6 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
-
-
-def not_built(command: str, issue: int) -> NoReturn:
-    raise BotError(f"'{command}' is not built yet (issue #{issue})")
 
 
 class Group(click.Group):

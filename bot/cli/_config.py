@@ -4,7 +4,7 @@ import json
 
 import click
 
-from ._app import App, pass_app
+from ._app import App, BotError, pass_app
 
 
 @click.group("config")
@@ -17,7 +17,13 @@ def config_group() -> None:
 def check(app: App) -> None:
     """Validate the configuration and print it with secrets masked."""
     from bot.config import masked
+    from bot.scheduler import build_jobs
 
+    try:
+        # The schedule is only fully checked by building it (cron fields, zero intervals).
+        build_jobs(app.settings)
+    except ValueError as exc:
+        raise BotError(f"{app.settings.path}: {exc}") from None
     click.echo(json.dumps(masked(app.settings), indent=2, ensure_ascii=False))
     click.echo(f"ok: {app.settings.path} is valid", err=True)
 

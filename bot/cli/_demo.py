@@ -22,12 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import utc_now
-from bot.config import Job, Schedule, Settings, load_settings
+from bot.config import Job, JobName, Schedule, Settings, load_settings
 
 from ._app import App
 
 # Real seconds; the sandbox clock runs faster, so each poll covers a good stretch of world time.
-DEMO_JOBS = {
+DEMO_JOBS: dict[JobName, Job] = {
     "poll_reddit": Job(every="10s"),
     "search_reddit": Job(every="30s"),
     "poll_bluesky": Job(every="10s"),

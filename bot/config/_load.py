@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tomllib
 from collections.abc import Mapping
@@ -11,6 +12,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 from pydantic import SecretStr, ValidationError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from ._schema import Config
 
@@ -62,11 +65,38 @@ def _first_error(path: Path, exc: ValidationError) -> ConfigError:
 def _environment(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
     """The process environment over ``.env`` beside the config file over ``./.env``."""
     merged: dict[str, str] = {}
-    for dotenv in (Path(".env"), path.parent / ".env"):
+    # One file when the config sits in the working directory: read (and warned about) once.
+    for dotenv in dict.fromkeys(p.resolve() for p in (Path(".env"), path.parent / ".env")):
         if dotenv.is_file():
-            merged.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+            try:
+                text = dotenv.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"{dotenv}: cannot read: {exc}") from None
+            merged.update({k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None})
     merged.update(environ)
     return merged
+
+
+_BACKENDS = ("sqlite", "postgresql")
+_URL_FORMS = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:5432/DB"
+
+
+def _database_url(path: Path, config: Config, env: Mapping[str, str]) -> str:
+    """The database URL (``DATABASE_URL`` over the file's), checked before anything connects."""
+    url = env.get("DATABASE_URL") or config.database.url
+    where = "DATABASE_URL" if env.get("DATABASE_URL") else f"{path}: database.url"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not echoed: an unparsable URL may still hold a password.
+        raise ConfigError(f"{where}: not a database URL (use {_URL_FORMS})") from None
+    if "@" in (parsed.host or ""):
+        raise ConfigError(f"{where}: an '@' in the user or password must be written %40")
+    backend = parsed.get_backend_name()
+    if backend not in _BACKENDS:
+        hint = " (write postgresql://)" if backend == "postgres" else f" (use {_URL_FORMS})"
+        raise ConfigError(f"{where}: {backend!r} databases are not supported{hint}")
+    return url
 
 
 def _secret(env: Mapping[str, str], name: str) -> SecretStr | None:
@@ -138,8 +168,7 @@ def load_settings(
         raise _first_error(path, exc) from None
     env = _environment(path, env_in)
     secrets = _read_secrets(path, config, env, check=check_secrets)
-    database_url = env.get("DATABASE_URL") or config.database.url
-    return Settings(config=config, secrets=secrets, path=path, database_url=database_url)
+    return Settings(config=config, secrets=secrets, path=path, database_url=_database_url(path, config, env))
 
 
 def masked(settings: Settings) -> dict[str, Any]:
@@ -162,10 +191,13 @@ def masked(settings: Settings) -> dict[str, Any]:
 
 
 def _mask_url(url: str) -> str:
-    """Hide the password of a database URL (``postgresql://user:pw@host/db``)."""
-    head, sep, tail = url.partition("@")
-    if not sep or ":" not in head.split("//", 1)[-1]:
-        return url
-    scheme, _, userinfo = head.partition("//")
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}//{user}:****@{tail}"
+    """A database URL with its password hidden, in the user part or as a ``password`` parameter."""
+    parsed: URL = make_url(url)
+    shown = parsed.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        (key, value)
+        for key, values in parsed.query.items()
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    query = "&".join(f"{k}={'***' if k.lower() == 'password' else v}" for k, v in pairs)
+    return f"{shown}?{query}" if query else shown

@@ -18,20 +18,34 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Longer than any setting needs; beyond it "now - backfill" leaves the calendar.
+_LONGEST = 3650 * 86400
+# The petition tables' count columns are 32-bit integers.
+_MAX_COUNT = 2**31 - 1
 
 
 def parse_duration(text: str) -> int:
-    """Seconds in a duration such as ``"90s"``, ``"10m"``, ``"6h"`` or ``"2d"``."""
+    """Seconds in a duration such as ``"90s"``, ``"10m"``, ``"6h"`` or ``"2d"`` (at most 3650d)."""
     found = _DURATION.match(text.strip())
     if not found:
         raise ValueError(f"{text!r} is not a duration like '30s', '10m', '6h' or '2d'")
-    return int(found.group(1)) * _UNITS[found.group(2)]
+    seconds = int(found.group(1)) * _UNITS[found.group(2)]
+    if seconds > _LONGEST:
+        raise ValueError(f"{text!r} is longer than 3650d")
+    return seconds
 
 
 def _check_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _check_websocket_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"{value!r} is not a ws(s) URL")
     return value
 
 
@@ -59,12 +73,15 @@ def is_loopback_url(url: str) -> bool:
 
 
 Url = Annotated[str, AfterValidator(_check_url)]
+WebSocketUrl = Annotated[str, AfterValidator(_check_websocket_url)]
 Timezone = Annotated[str, AfterValidator(_check_timezone)]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: TOML has its own booleans and numbers, so ``enabled = "yes"`` or ``port = "8787"``
+    # is a mistake to report, not a string to coerce.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Campaign(_Model):
@@ -108,7 +125,7 @@ class Bluesky(_Model):
     refresh_max_age: Duration = "3d"
     timeout_seconds: int = Field(default=30, ge=1, le=300)
     base_url: Url = "https://bsky.social"
-    jetstream_url: str = "wss://jetstream.us-east.bsky.network/xrpc"
+    jetstream_url: WebSocketUrl = "wss://jetstream.us-east.bsky.network/xrpc"
 
 
 class Petition(_Model):
@@ -116,8 +133,8 @@ class Petition(_Model):
     url: Url
     name: str | None = None
     adapter: Literal["auto", "changeorg", "uk_parliament", "generic"] = "auto"
-    goal: int | None = Field(default=None, gt=0)
-    milestones: list[Annotated[int, Field(gt=0)]] = []
+    goal: int | None = Field(default=None, gt=0, le=_MAX_COUNT)
+    milestones: list[Annotated[int, Field(gt=0, le=_MAX_COUNT)]] = []
     # Only for the generic adapter: where the count is on the page.
     selector: str | None = None
     pattern: str | None = None
@@ -193,6 +210,13 @@ class Schedule(_Model):
     # Reddit's terms: do not keep content longer than needed.
     retention: Duration = "90d"
 
+    @model_validator(mode="after")
+    def _retention_keeps_a_day(self) -> Schedule:
+        # Shorter would purge the text of posts the next digest is about to quote.
+        if parse_duration(self.retention) < 86400:
+            raise ValueError(f"retention {self.retention!r} is shorter than 1d")
+        return self
+
 
 class Webhook(_Model):
     name: str = Field(min_length=1)
@@ -202,7 +226,8 @@ class Webhook(_Model):
 
 
 class Digest(_Model):
-    time: dt.time = dt.time(8, 0)
+    # "08:00" as well as TOML's own local time (08:00:00).
+    time: dt.time = Field(default=dt.time(8, 0), strict=False)
     targets: list[Literal["bluesky", "reddit", "webhook", "file"]] = ["file"]
     reddit_subreddit: str | None = None
     file_directory: str = "data/digests"
@@ -268,7 +293,7 @@ class Config(_Model):
         if self.reddit:
             urls += [self.reddit.oauth_url, self.reddit.reddit_url]
         if self.bluesky:
-            urls += [self.bluesky.base_url]
+            urls += [self.bluesky.base_url, self.bluesky.jetstream_url]
         local = [u for u in urls if is_loopback_url(u)]
         if local and not self.sandbox.enabled:
             raise ValueError(

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.cli import cli
@@ -93,15 +94,37 @@ def test_a_config_error_is_one_line_and_exits_1(campaign: Path) -> None:
     )
 
 
-def test_an_unexpected_failure_is_one_line_without_debug_and_a_traceback_with_it(campaign: Path) -> None:
-    env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": "nosuchdb://x"}
+@pytest.mark.parametrize(
+    ("job", "problem"),
+    [
+        ('retention = { cron = "99 99 * * *" }', "schedule.jobs.retention: cron '99 99 * * *': "),
+        ('poll_bluesky = { every = "0s" }', "schedule.jobs.poll_bluesky: 'every' must be longer than 0s"),
+    ],
+)
+def test_config_check_refuses_a_schedule_the_daemon_could_not_build(
+    campaign: Path, job: str, problem: str
+) -> None:
+    campaign.write_text(CAMPAIGN + f"\n[schedule.jobs]\n{job}\n")
+    env = {"BLUESKY_APP_PASSWORD": "pw", "KEEP4O_CONFIG": None}
+    result = CliRunner().invoke(cli, ["--config", str(campaign), "config", "check"], env=env)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {campaign}: {problem}")
+    assert len(result.output.splitlines()) == 1
+
+
+def test_an_unexpected_failure_is_one_line_without_debug_and_a_traceback_with_it(
+    campaign: Path, tmp_path: Path
+) -> None:
+    # A folder where the SQLite file should be: nothing the bot words for the operator.
+    env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": f"sqlite:///{tmp_path}"}
     quiet = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
     assert quiet.exit_code == 1
-    assert len(quiet.output.strip().splitlines()) == 1
-    assert quiet.output.startswith("error: ")
+    assert (
+        quiet.output == "error: OperationalError: (sqlite3.OperationalError) unable to open database file\n"
+    )
     loud = CliRunner().invoke(cli, ["--debug", "--config", str(campaign), "db", "current"], env=env)
     assert loud.exit_code == 1
-    assert loud.exception is not None
+    assert isinstance(loud.exception, OperationalError)
 
 
 def test_config_check_prints_the_effective_config_with_secrets_masked(campaign: Path) -> None:

@@ -70,6 +70,71 @@ def test_a_wrong_type_names_the_key(tmp_path: Path) -> None:
     assert error_for(path).startswith(f"{path}: match.hashtags: ")
 
 
+@pytest.mark.parametrize(
+    ("section", "setting", "key"),
+    [("server", 'port = "8787"', "server.port"), ("sandbox", 'enabled = "yes"', "sandbox.enabled")],
+)
+def test_a_string_where_toml_has_a_number_or_boolean_is_refused(
+    tmp_path: Path, section: str, setting: str, key: str
+) -> None:
+    path = write(tmp_path, MINIMAL + f"\n[{section}]\n{setting}\n")
+    assert error_for(path).startswith(f"{path}: {key}: Input should be a valid ")
+
+
+def test_the_digest_time_may_be_a_string_or_a_toml_time(tmp_path: Path) -> None:
+    for time in ('"07:30"', "07:30:00"):
+        settings = load_settings(write(tmp_path, MINIMAL + f"\n[digest]\ntime = {time}\n"), {})
+        assert settings.config.digest.time.isoformat() == "07:30:00"
+
+
+def test_a_retention_shorter_than_a_day_is_refused_before_it_purges_anything(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + '\n[schedule]\nretention = "0d"\n')
+    assert error_for(path) == f"{path}: schedule: retention '0d' is shorter than 1d"
+
+
+def test_a_count_beyond_the_snapshot_column_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, MINIMAL + '\n[[petitions]]\nid = "p"\nurl = "https://x.org/p"\ngoal = 3000000000\n'
+    )
+    assert error_for(path) == f"{path}: petitions[0].goal: Input should be less than or equal to 2147483647"
+
+
+def test_the_jetstream_url_is_a_websocket_and_a_local_one_needs_the_sandbox(tmp_path: Path) -> None:
+    bluesky = '\n[bluesky]\nhandle = "demo.test"\nqueries = ["#demo"]\njetstream_url = "{}"\n'
+    wrong = write(tmp_path, MINIMAL + bluesky.format("https://jetstream.example/xrpc"))
+    assert error_for(wrong) == (
+        f"{wrong}: bluesky.jetstream_url: 'https://jetstream.example/xrpc' is not a ws(s) URL"
+    )
+    local = write(tmp_path, MINIMAL + bluesky.format("ws://127.0.0.1:9/xrpc"), "local.toml")
+    assert "ws://127.0.0.1:9/xrpc is a local address; set [sandbox] enabled = true" in error_for(
+        local, {"BLUESKY_APP_PASSWORD": "x"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("garbage", "not a database URL (use sqlite:///PATH or postgresql+psycopg://"),
+        ("postgres://bot:pw@db/x", "'postgres' databases are not supported (write postgresql://)"),
+        ("mysql://bot:pw@db/x", "'mysql' databases are not supported (use sqlite:///PATH or"),
+        ("postgresql://bot:p@ss@db/x", "an '@' in the user or password must be written %40"),
+    ],
+)
+def test_a_database_url_the_bot_cannot_use_is_named_before_anything_connects(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    path = write(tmp_path, MINIMAL)
+    assert error_for(path, {"DATABASE_URL": url}).startswith(f"DATABASE_URL: {problem}")
+    in_file = write(tmp_path, MINIMAL + f'\n[database]\nurl = "{url}"\n', "db.toml")
+    assert error_for(in_file).startswith(f"{in_file}: database.url: {problem}")
+
+
+def test_a_dotenv_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"REDDIT_CLIENT_ID=\xff\n")
+    message = error_for(write(tmp_path, MINIMAL))
+    assert message.startswith(f"{tmp_path / '.env'}: cannot read: 'utf-8' codec can't decode byte 0xff")
+
+
 def test_a_bad_url_names_the_petition(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL + '\n[[petitions]]\nid = "p"\nurl = "change.org/p/x"\n')
     assert error_for(path) == f"{path}: petitions[0].url: 'change.org/p/x' is not an http(s) URL"
@@ -144,7 +209,10 @@ def test_masked_configuration_shows_no_secret(tmp_path: Path) -> None:
     shown = repr(masked(settings))
     for value in (*SECRETS.values(), ":pw@"):
         assert value not in shown
-    assert masked(settings)["database"]["url"] == "postgresql://bot:****@db/x"
+    assert masked(settings)["database"]["url"] == "postgresql://bot:***@db/x"
+    in_query = {**SECRETS, "DATABASE_URL": "postgresql://db/x?user=bot&password=s3cret&sslmode=require"}
+    shown_url = masked(load_settings(ROOT / "config/keep4o.toml", in_query))["database"]["url"]
+    assert shown_url == "postgresql://db/x?user=bot&password=***&sslmode=require"
     assert masked(settings)["secrets"]["reddit_client_id"] == "****"
 
 
@@ -156,3 +224,5 @@ def test_durations(text: str, seconds: int) -> None:
 def test_a_bad_duration_is_refused() -> None:
     with pytest.raises(ValueError, match="is not a duration"):
         parse_duration("10 minutes")
+    with pytest.raises(ValueError, match="'9999999d' is longer than 3650d"):
+        parse_duration("9999999d")
