@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Config
-from bot.petitions import Snapshot, is_trusted, milestones_crossed
+from bot.petitions import Snapshot, milestones_crossed
+from bot.storage import is_trusted
 
 from ._load import PetitionData
 from ._model import AlertContent, AlertKind

@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.petitions import Snapshot, milestones_crossed, petition_stats
 from bot.seeds import SeedArticle
 from bot.sources import Matcher
+from bot.storage import is_trusted
 
 from ._load import BASELINE_DAYS, SERIES_DAYS, DigestData, PetitionData, PlatformData, PostRow
 from ._model import (
@@ -86,7 +87,7 @@ def _series(data: PetitionData, period: Period) -> tuple[DayCount, ...]:
     by_day: dict[date, int] = {}
     for s in data.snapshots:
         day = s.taken_at.astimezone(zone).date()
-        if first <= day <= period.day and (s.flag is None or s.flag.endswith("confirmed")):
+        if first <= day <= period.day and is_trusted(s.flag):
             by_day[day] = s.count
     return tuple(DayCount(day, count) for day, count in sorted(by_day.items()))
 

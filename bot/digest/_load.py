@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, CompoundSelect, ScalarSelect, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, ScalarSelect, case, func, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from bot.config import Config
@@ -131,8 +131,7 @@ def _deciding_older_ids(
     """
     snap = aliased(PetitionSnapshot)
     at = snap.taken_at
-    # bot.petitions.is_trusted in SQL: no flag, or a confirmed fall or jump.
-    trusted = or_(snap.flag.is_(None), snap.flag.endswith("confirmed"))
+    trusted = snap.trusted.expression
 
     def first(
         which: ColumnElement[bool],

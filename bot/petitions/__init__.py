@@ -5,7 +5,7 @@ from ._fetch import Page, Validators, fetch, user_agent
 from ._generic import parse_generic
 from ._history import History, load_history
 from ._numbers import CountError, ascii_digits, parse_count
-from ._pace import WINDOWS, PetitionStats, Snapshot, is_trusted, milestones_crossed, petition_stats
+from ._pace import WINDOWS, PetitionStats, Snapshot, milestones_crossed, petition_stats
 from ._reading import (
     BlockedError,
     CountryCount,
@@ -40,7 +40,6 @@ __all__ = [
     "check_blocked",
     "fetch",
     "implausible",
-    "is_trusted",
     "judge",
     "load_history",
     "milestones_crossed",

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.storage import is_trusted
+
 HORIZON = timedelta(days=365)
 UNREACHABLE = "not reachable at current pace"
 WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
@@ -56,10 +58,6 @@ class PetitionStats:
     method: str
     milestones_crossed: list[tuple[int, datetime]] = field(default_factory=list)
     pending_flag: str | None = None  # the newest snapshot's flag while it awaits confirmation
-
-
-def is_trusted(flag: str | None) -> bool:
-    return flag is None or flag.endswith("confirmed")
 
 
 def _tolerance(window: timedelta) -> timedelta:

@@ -22,7 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ._pace import Snapshot, is_trusted
+from bot.storage import is_trusted
+
+from ._pace import Snapshot
 
 JUMP_MIN = 1000
 JUMP_SHARE = 0.5

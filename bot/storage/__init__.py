@@ -15,6 +15,7 @@ from ._models import (
     Post,
     PostChange,
     TrendRollup,
+    is_trusted,
 )
 from ._posts import get_checkpoint, mark_gone, set_checkpoint, upsert_posts
 
@@ -33,6 +34,7 @@ __all__ = [
     "current_revision",
     "get_checkpoint",
     "head_revision",
+    "is_trusted",
     "make_engine",
     "make_sessionmaker",
     "mark_gone",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
@@ -21,8 +22,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    or_,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -168,6 +171,25 @@ class PetitionSnapshot(Base):
     strategy: Mapped[str] = mapped_column(String(40))  # which parser found the count
     # A fall or an implausible jump: kept, but left out of pace until the next snapshot confirms it.
     flag: Mapped[str | None] = mapped_column(String(40))
+
+    @hybrid_property
+    def trusted(self) -> bool:
+        """A count to go by: unflagged, or a fall or jump a later reading confirmed."""
+        return is_trusted(self.flag)
+
+    @trusted.inplace.expression
+    @classmethod
+    def _trusted_in_sql(cls) -> ColumnElement[bool]:
+        return or_(cls.flag.is_(None), cls.flag.endswith(_CONFIRMED))
+
+
+# bot.petitions._sanity flags a reading "fall" or "jump" and, once confirmed, "fall confirmed".
+_CONFIRMED = "confirmed"
+
+
+def is_trusted(flag: str | None) -> bool:
+    """Whether a snapshot with ``flag`` counts (the Python side of ``PetitionSnapshot.trusted``)."""
+    return flag is None or flag.endswith(_CONFIRMED)
 
 
 class Digest(Base):

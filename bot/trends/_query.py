@@ -224,9 +224,9 @@ def volumes(session: Session, spans: Sequence[Span], platform: str | None = None
 
 
 def petition_readings(session: Session, periods: Periods, petition_key: str) -> dict[int, Reading]:
-    """Each period's last unflagged count of one petition, with the period before the first as BEFORE.
+    """Each period's last trusted count of one petition, with the period before the first as BEFORE.
 
-    One index lookup per period (the newest unflagged snapshot before its end, on
+    One index lookup per period (the newest trusted snapshot before its end, on
     ``(petition_id, taken_at)``) rather than joining every snapshot to the periods: a year of
     5-minute snapshots is 105,000 rows, a year of days 366 lookups.
     """
@@ -238,7 +238,7 @@ def petition_readings(session: Session, periods: Periods, petition_key: str) -> 
     last = (
         select(s.id)
         # A flagged count (a fall, an implausible jump) is not a reading until a later one confirms it.
-        .where(s.petition_id == petition_id, s.flag.is_(None), s.taken_at >= p.c.start, s.taken_at < p.c.stop)
+        .where(s.petition_id == petition_id, s.trusted, s.taken_at >= p.c.start, s.taken_at < p.c.stop)
         .order_by(s.taken_at.desc())
         .limit(1)
         .correlate(p)

@@ -188,13 +188,20 @@ def test_a_period_without_a_count_is_a_gap_and_so_is_the_change_after_it(
     ]
 
 
-def test_flagged_counts_are_not_readings(sessions: sessionmaker[Session]) -> None:
+def test_flagged_counts_are_not_readings_until_a_later_one_confirms_them(
+    sessions: sessionmaker[Session],
+) -> None:
     with sessions.begin() as s:
         petition = add_petition(s)
         add_counts(s, petition, (utc(2026, 2, 10, 12), 500), (utc(2026, 2, 11, 12), 510))
         add_counts(s, petition, (utc(2026, 2, 11, 13), 12), flag="fall")
-    rows = table(sessions, utc(2026, 2, 10, 12), utc(2026, 2, 11, 14)).rows
-    assert [r.signatures for r in rows] == [500, 510]
+        # A jump late on the 12th, confirmed by the next reading after midnight: the 12th ends on it,
+        # as the digest's and pace's figures do.
+        add_counts(s, petition, (utc(2026, 2, 12, 10), 520))
+        add_counts(s, petition, (utc(2026, 2, 12, 22), 5000), flag="jump confirmed")
+        add_counts(s, petition, (utc(2026, 2, 13, 1), 5050))
+    rows = table(sessions, utc(2026, 2, 10, 12), utc(2026, 2, 13, 14)).rows
+    assert [r.signatures for r in rows] == [500, 510, 5000, 5050]
 
 
 def test_only_the_chosen_petition_is_counted(sessions: sessionmaker[Session]) -> None:
