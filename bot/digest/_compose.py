@@ -139,7 +139,7 @@ def petition_report(data: PetitionData, period: Period) -> PetitionReport:
 
 def _coverage(data: PlatformData, period: Period) -> tuple[Coverage, datetime | None]:
     """Whether collection ran up to the period's end, and the last sign that it ran."""
-    signs = [t for t in (data.last_seen, data.last_poll) if t is not None]
+    signs = [t for t in (data.last_new_post, data.last_collected) if t is not None]
     if not signs:
         return "never", None
     last = max(signs)

@@ -19,13 +19,18 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from bot.config import Config
 from bot.petitions import WINDOWS
-from bot.storage import JobRun, Petition, PetitionSnapshot, Post
+from bot.sources import JETSTREAM_CURSOR_CHECKPOINT
+from bot.storage import Checkpoint, JobRun, Petition, PetitionSnapshot, Post
 
 from ._model import NameCount, Period
 
 SERIES_DAYS = 30
 HISTORY_DAYS = SERIES_DAYS + 1  # how far back a petition's snapshots count
 BASELINE_DAYS = 7
+# The scheduler's jobs (bot.scheduler) and stream checkpoints whose progress shows that a
+# platform's posts were being collected.
+_COLLECTING_JOBS = {"reddit": ("poll_reddit", "search_reddit"), "bluesky": ("poll_bluesky",)}
+_STREAMS = {"bluesky": JETSTREAM_CURSOR_CHECKPOINT}
 # Most engaging posts read per platform: the top posts are chosen from these (after the
 # care check) and the background articles are matched against their words.
 SAMPLE_PER_PLATFORM = 100
@@ -57,9 +62,11 @@ class PlatformData:
     platform: str
     posts: int
     baseline_posts: int  # in the 7 days before the period
-    # Evidence that collection ran up to the period's end: newest sighting and last good poll.
-    last_seen: datetime | None
-    last_poll: datetime | None
+    # Evidence that collection ran up to the period's end: the newest post first seen, and the
+    # last good poll or stream progress (engagement refreshes, which only re-read known posts, are
+    # no evidence of it).
+    last_new_post: datetime | None
+    last_collected: datetime | None
 
 
 @dataclass(frozen=True)
@@ -229,14 +236,20 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
         )
     }
     # One indexed max per platform: a GROUP BY over all posts would read the whole table.
-    seen = {
-        p: session.scalar(select(func.max(Post.last_seen_at)).where(Post.platform == p)) for p in platforms
+    newest = {
+        p: session.scalar(select(func.max(Post.first_seen_at)).where(Post.platform == p)) for p in platforms
     }
+    jobs = [job for p in platforms for job in _COLLECTING_JOBS.get(p, ())]
     polls = dict(
         session.execute(
             select(JobRun.job, func.max(JobRun.finished_at))
-            .where(JobRun.status == "ok", JobRun.job.in_([f"poll_{p}" for p in platforms]))
+            .where(JobRun.status == "ok", JobRun.job.in_(jobs))
             .group_by(JobRun.job)
+        ).all()
+    )
+    streams = dict(
+        session.execute(
+            select(Checkpoint.name, Checkpoint.updated_at).where(Checkpoint.name.in_(_STREAMS.values()))
         ).all()
     )
     return tuple(
@@ -244,11 +257,18 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
             platform=p,
             posts=counts.get(p, (0, 0))[0],
             baseline_posts=counts.get(p, (0, 0))[1],
-            last_seen=seen.get(p),
-            last_poll=polls.get(f"poll_{p}"),
+            last_new_post=newest.get(p),
+            last_collected=_latest(
+                [polls.get(job) for job in _COLLECTING_JOBS.get(p, ())] + [streams.get(_STREAMS.get(p, ""))]
+            ),
         )
         for p in platforms
     )
+
+
+def _latest(times: Sequence[datetime | None]) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
 
 
 def load_sample(session: Session, period: Period) -> tuple[PostRow, ...]:

@@ -73,8 +73,9 @@ class Post(Base):
         Index(None, "platform", "created_at"),
         # New authors in a digest: "did this author post before?" per author of the day.
         Index(None, "author_id", "platform", "created_at"),
-        # When a platform was last heard from (the digest's "no posts collected since ...").
-        Index(None, "platform", "last_seen_at"),
+        # When a platform last gave a new post (the digest's "no posts collected since ...").
+        # Not last_seen_at: every re-sighting and engagement refresh would move it, and the index.
+        Index(None, "platform", "first_seen_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -68,7 +68,7 @@ def add_post(
     reposts: int = 0,
     sensitive: bool = False,
     state: str = "live",
-    seen: datetime | None = None,
+    collected: datetime | None = None,
 ) -> Post:
     n = next(_ids)
     reddit = platform == "reddit"
@@ -85,8 +85,9 @@ def add_post(
         lang=lang,
         community=community if reddit else None,
         created_at=at,
-        first_seen_at=at,
-        last_seen_at=seen or PERIOD.end + timedelta(hours=1),
+        # First collected when created, unless the test says; seen again since by refreshes.
+        first_seen_at=collected or at,
+        last_seen_at=max(collected or at, PERIOD.end + timedelta(hours=1)),
         matched_terms=["keep4o"],
         sensitive=sensitive,
         likes=likes,

@@ -18,7 +18,8 @@ from bot.digest import (
     load_digest_data,
     render_text,
 )
-from bot.storage import JobRun
+from bot.sources import JETSTREAM_CURSOR_CHECKPOINT
+from bot.storage import Checkpoint, JobRun
 
 END = PERIOD.end
 
@@ -141,8 +142,10 @@ def test_a_petition_never_read_has_no_count(sessions: sessionmaker[Session]) -> 
 
 def test_a_quiet_day_says_no_posts_not_zero_growth(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        add_post(session, START - timedelta(days=2), seen=END + timedelta(minutes=30))
-        add_post(session, START - timedelta(days=2), platform="bluesky", seen=END + timedelta(minutes=30))
+        add_post(session, START - timedelta(days=2), collected=END + timedelta(minutes=30))
+        add_post(
+            session, START - timedelta(days=2), platform="bluesky", collected=END + timedelta(minutes=30)
+        )
     content = _compose(sessions)
     assert [a.coverage for a in content.conversation.platforms] == ["current", "current"]
     assert "No campaign posts on Fri 20 Feb." in render_text(content)
@@ -150,7 +153,7 @@ def test_a_quiet_day_says_no_posts_not_zero_growth(sessions: sessionmaker[Sessio
 
 def test_collection_that_stopped_is_reported_as_missing_data(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        add_post(session, START - timedelta(days=2), seen=START - timedelta(days=1, hours=12))
+        add_post(session, START - timedelta(days=2), collected=START - timedelta(days=1, hours=12))
     text = render_text(_compose(sessions))
     assert "no Reddit posts collected since Wed 18 Feb 12:00" in text
     assert "no Bluesky data yet" in text
@@ -159,7 +162,7 @@ def test_collection_that_stopped_is_reported_as_missing_data(sessions: sessionma
 
 def test_a_successful_poll_counts_as_collection_on_a_quiet_day(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        add_post(session, START - timedelta(days=2), seen=START - timedelta(days=2))
+        add_post(session, START - timedelta(days=2), collected=START - timedelta(days=2))
         session.add(
             JobRun(
                 job="poll_reddit",
@@ -171,6 +174,23 @@ def test_a_successful_poll_counts_as_collection_on_a_quiet_day(sessions: session
         )
     reddit = _compose(sessions).conversation.platforms[0]
     assert (reddit.posts, reddit.coverage) == (0, "current")
+
+
+def test_engagement_refreshes_are_no_evidence_of_collection_but_stream_progress_is(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        # Known Bluesky posts were refreshed after the day (last seen then); nothing new came in.
+        add_post(session, START - timedelta(days=2), platform="bluesky", collected=START - timedelta(days=2))
+        session.add(JobRun(job="refresh_bluesky", slot="s", started_at=END, finished_at=END, status="ok"))
+    bluesky = _compose(sessions).conversation.platforms[1]
+    assert (bluesky.platform, bluesky.coverage) == ("bluesky", "stale")
+    with sessions.begin() as session:
+        # In Jetstream mode the stream's cursor moving is the evidence.
+        session.add(
+            Checkpoint(name=JETSTREAM_CURSOR_CHECKPOINT, value="1", updated_at=END + timedelta(minutes=3))
+        )
+    assert _compose(sessions).conversation.platforms[1].coverage == "current"
 
 
 def test_only_enabled_platforms_are_reported(sessions: sessionmaker[Session]) -> None:
