@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from bot.storage import Base, make_engine
 
 config = context.config
+# Any fixed 64-bit key; the scheduler's job locks (bot.scheduler._locks) are hashes of job names.
+_MIGRATION_LOCK = 0x6B65_6570_346F_6462  # "keep4odb"
 target_metadata = Base.metadata
 
 
@@ -30,6 +32,10 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Replicas starting at once upgrade one after the other (the lock is held until
+                # commit); a later one then finds the schema at head instead of racing to create it.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             context.run_migrations()
         connection.commit()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -51,6 +54,32 @@ def test_a_database_made_before_revision_0001_was_edited_reaches_the_same_schema
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+# A replica starting up: import everything first, then upgrade at the agreed moment.
+_REPLICA = """
+import sys, time
+from bot.storage import make_engine, upgrade
+engine = make_engine(sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+upgrade(engine)
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_replicas_upgrading_an_empty_database_at_once_all_succeed(db_url: str) -> None:
+    # Processes, as replicas are: Alembic's migration context is one per process.
+    at = time.time() + 5
+    replicas = [
+        subprocess.Popen([sys.executable, "-c", _REPLICA, db_url, str(at)], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    errors = [replica.communicate(timeout=120)[1] for replica in replicas]
+    assert [replica.returncode for replica in replicas] == [0, 0, 0], errors
+    engine = make_engine(db_url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
 
 
 def test_the_database_is_at_head(engine: Engine) -> None:
