@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bot._version import __version__
+from bot.ops import remove_logging
 
 from . import _config, _db, _digest, _petitions, _poll, _run, _sandbox, _seeds, _trends
 from ._app import App, BotError, Group, pass_app
@@ -32,7 +33,10 @@ from ._app import App, BotError, Group, pass_app
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_format: str) -> None:
     """Watch a campaign on Reddit and Bluesky, track its petitions, post a daily digest."""
-    ctx.obj = App(config_path=config_path, debug=debug, log_format=log_format)
+    ctx.obj = app = App(config_path=config_path, debug=debug, log_format=log_format)
+    app.quiet_logging()
+    # The handler writes to this invocation's stderr; a later one (tests invoke many) gets its own.
+    ctx.call_on_close(remove_logging)
 
 
 for module in (_config, _db, _digest, _petitions, _poll, _run, _sandbox, _seeds, _trends):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,18 +39,34 @@ class App:
     @cached_property
     def settings(self) -> Settings:
         """The configuration with every secret an enabled source or target needs."""
-        try:
-            return load_settings(self.config_path)
-        except ConfigError as exc:
-            raise BotError(str(exc)) from exc
+        return self._load(check_secrets=True)
 
     @cached_property
     def offline_settings(self) -> Settings:
         """The configuration without the secret check, for commands that only read the database."""
+        return self._load(check_secrets=False)
+
+    def _load(self, *, check_secrets: bool) -> Settings:
         try:
-            return load_settings(self.config_path, check_secrets=False)
+            settings = load_settings(self.config_path, check_secrets=check_secrets)
         except ConfigError as exc:
             raise BotError(str(exc)) from exc
+        from bot.ops import secret_values
+
+        # From here on, a library's log line cannot show a credential the bot holds.
+        self.quiet_logging(secret_values(settings))
+        return settings
+
+    def quiet_logging(self, secrets: Sequence[str] = ()) -> None:
+        """Warnings and errors on stderr (everything with ``--debug``), as text or JSON, secrets masked.
+
+        A command's own output says what it did; the daemon raises the level for its run lines.
+        """
+        from bot.ops import configure_logging
+
+        configure_logging(self.log_format, debug=self.debug, secrets=secrets)
+        if not self.debug:
+            logging.getLogger().setLevel(logging.WARNING)
 
     @property
     def engine(self) -> Engine:

@@ -113,22 +113,12 @@ def _report(sessions: sessionmaker[Session], settings: Settings, now: datetime, 
             click.echo("The bot keeps polling; Ctrl-C stops the bot and the sandbox.")
 
 
-def _quiet_logging(app: App, secrets: list[str] | None = None) -> None:
-    from bot.ops import configure_logging
-
-    configure_logging(app.log_format, debug=app.debug, secrets=secrets or [])
-    if not app.debug:
-        # The demo's own lines tell the story; the daemon's per-run lines would drown them.
-        logging.getLogger().setLevel(logging.WARNING)
-
-
 def run_demo(app: App, seed: int, speed: float) -> None:
     from bot.ops import secret_values, serve_health
     from bot.sandbox import Clock, Sandbox, generate_world
     from bot.scheduler import Daemon, StopSignal
     from bot.storage import make_engine, upgrade
 
-    _quiet_logging(app)
     folder = Path(tempfile.mkdtemp(prefix="keep4o-demo-"))
     aborted: list[str] = []
     try:
@@ -137,7 +127,8 @@ def run_demo(app: App, seed: int, speed: float) -> None:
             with Sandbox(world=generate_world(seed=seed, now=start), clock=Clock(start, speed=speed)) as sb:
                 db_url = f"sqlite:///{folder / 'demo.db'}"
                 settings = demo_settings(sb.write_config(folder / "keep4o.toml", db_url), db_url)
-                _quiet_logging(app, secret_values(settings))
+                # The group set the level; the demo's own lines tell the story, not the runs'.
+                app.quiet_logging(secret_values(settings))
                 engine = make_engine(settings.database_url)
                 upgrade(engine)
                 daemon = Daemon(settings, engine, clock=sb.clock.now)

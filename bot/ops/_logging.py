@@ -109,6 +109,9 @@ class _Json(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+_HANDLER = "keep4o"
+
+
 def configure_logging(
     fmt: str = "text", *, debug: bool = False, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
@@ -119,10 +122,9 @@ def configure_logging(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(_ContextFilter())
     handler.setFormatter(_Masking(_Json() if fmt == "json" else _Text(), secrets))
-    handler.set_name("keep4o")
+    handler.set_name(_HANDLER)
+    remove_logging()
     root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == "keep4o"]:
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     if not debug:
@@ -131,6 +133,13 @@ def configure_logging(
         for noisy in ("apscheduler", "httpx"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler
+
+
+def remove_logging() -> None:
+    """Take out the handler ``configure_logging`` installed."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.get_name() == _HANDLER]:
+        root.removeHandler(handler)
 
 
 def secret_values(settings: Settings) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,6 +66,23 @@ def test_a_failing_source_prints_one_error_line_each_and_exits_1(
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert [line.split(":")[1].strip() for line in errors] == ["reddit", "reddit-search"]
     assert "401" in errors[0]
+
+
+def test_debug_and_the_log_format_apply_to_a_one_shot_command_too(
+    sb: Sandbox, tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    path = write_campaign(sb, tmp_path, db_url)
+    env_file = path.parent / ".env"
+    env_file.write_text(env_file.read_text().replace("sandbox-secret", "wrong-secret"))
+    plain = CliRunner().invoke(cli, ["--config", str(path), "poll", "reddit"], env=CLEAN_ENV)
+    loud = CliRunner().invoke(cli, ["--debug", "--config", str(path), "poll", "reddit"], env=CLEAN_ENV)
+    args = ["--debug", "--log-format", "json", "--config", str(path), "poll", "reddit"]
+    machine = CliRunner().invoke(cli, args, env=CLEAN_ENV)
+    assert "Traceback" not in plain.stderr
+    assert "reddit poll failed\nTraceback (most recent call last):" in loud.stderr
+    logged = [json.loads(line) for line in machine.stderr.splitlines() if not line.startswith("error: ")]
+    assert any(entry["message"] == "reddit poll failed" and "exception" in entry for entry in logged)
+    assert "wrong-secret" not in loud.stderr + machine.stderr
 
 
 def test_poll_all_tries_every_source_and_names_the_skipped_ones(
