@@ -1,4 +1,4 @@
-# keep4o-bot: the daemon on SQLite in /data (or PostgreSQL via DATABASE_URL).
+# keep4o-bot: the daemon on SQLite in /data (or PostgreSQL: DATABASE_URL or [database] url).
 #   docker build -t keep4o-bot .
 #   docker run -d --name keep4o -v keep4o-data:/data --env-file .env -p 8787:8787 keep4o-bot
 
@@ -29,7 +29,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home keep4o \
+ && useradd --system --uid 10001 --user-group --home-dir /home/keep4o --create-home keep4o \
  && mkdir /data \
  && chown keep4o:keep4o /data
 COPY --from=builder /opt/keep4o /opt/keep4o
@@ -38,13 +38,15 @@ WORKDIR /app
 COPY config ./config
 COPY migrations ./migrations
 COPY seeds ./seeds
-# Relative "data/..." paths of the default campaign (digest files) land in the volume too.
+# The default campaign's relative "data/..." paths (its SQLite file, the digest files) land in
+# the volume. No DATABASE_URL here: it would override a campaign file's [database] url.
 RUN ln -s /data /app/data
 ENV PATH=/opt/keep4o/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1 \
-    DATABASE_URL=sqlite:////data/keep4o.db
+    PYTHONDONTWRITEBYTECODE=1
 USER keep4o
+# matplotlib's font cache (for the digest's chart), built once here instead of at every start.
+RUN python3 -c "import matplotlib.font_manager"
 VOLUME ["/data"]
 EXPOSE 8787
 # [server] port of the default campaign; the standard library only, the image has no curl.

@@ -73,6 +73,20 @@ def test_db_upgrade_in_the_image_creates_the_sqlite_database_in_the_data_volume(
     assert "keep4o.db" in lines[2:]
 
 
+def test_the_campaign_files_database_is_the_one_used_and_charts_start_without_warnings(image: None) -> None:
+    # Nothing in the image may override [database] url; matplotlib finds its cache built.
+    script = (
+        'sed \'s|^url = "sqlite:///data/keep4o.db"|url = "sqlite:////tmp/mine.db"|\''
+        " config/keep4o.toml > /tmp/c.toml"
+        " && keep4o-bot --config /tmp/c.toml db upgrade && ls /tmp/mine.db"
+        " && test ! -e /data/keep4o.db && python3 -c 'import matplotlib.pyplot'"
+    )
+    done = in_image("sh", "-c", script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "/tmp/mine.db"
+    assert "matplotlib" not in done.stderr.lower()
+
+
 def test_the_image_runs_as_a_non_root_user_without_build_tools(image: None) -> None:
     done = in_image("sh", "-c", "id -u; for t in pip pip3 gcc cc make curl; do command -v $t; done; true")
     assert done.stdout.split() == ["10001"]
