@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,10 +14,11 @@ from typing import Any
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.storage import make_engine, make_sessionmaker
+from bot.storage import Schema, make_engine, make_sessionmaker
 
 
 class BotError(click.ClickException):
@@ -79,8 +82,59 @@ class App:
     def sessions(self) -> sessionmaker[Session]:
         return make_sessionmaker(self.engine)
 
+    def require_schema(self) -> None:
+        """Go on only with a database at this version's schema; otherwise say in one line what to do."""
+        from bot.storage import schema
+
+        try:
+            found = schema(self.engine)
+        except DBAPIError as exc:
+            raise BotError(f"cannot open the database: {first_line(exc)}") from exc
+        if found.state != "current":
+            raise BotError(schema_advice(found))
+
+
+def first_line(exc: DBAPIError) -> str:
+    """The driver's own message (SQLAlchemy's wraps it in the statement and a link)."""
+    text = str(exc.orig or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def schema_advice(found: Schema) -> str:
+    """What a database not at this version's schema needs, as one line."""
+    return {
+        "empty": "the database has no tables yet; run 'keep4o-bot db upgrade'",
+        "behind": f"the database is at revision {found.current}, behind {found.head}; "
+        "run 'keep4o-bot db upgrade'",
+        "newer": f"the database is at revision {found.current}, which this keep4o-bot (up to "
+        f"{found.head}) does not know: a newer version made it; upgrade keep4o-bot",
+        "unrecorded": "the database has tables but no migration record (alembic_version): "
+        "keep4o-bot's migrations did not make it",
+    }[found.state]
+
 
 pass_app = click.make_pass_decorator(App)
+
+
+class Day(click.ParamType[dt.date]):
+    """A calendar day written YYYY-MM-DD, within years the date arithmetic around it can reach."""
+
+    name = "YYYY-MM-DD"
+    first, last = dt.date(1970, 1, 1), dt.date(9000, 12, 31)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            day = dt.datetime.strptime(str(value), "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-22", param, ctx)
+        if not self.first <= day <= self.last:
+            self.fail(f"{day} is not between {self.first} and {self.last}", param, ctx)
+        return day
+
+
+DAY = Day()
 
 
 class Group(click.Group):
@@ -91,6 +145,11 @@ class Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader of piped output stopped (`| head`): end quietly, as other tools do, with
+            # stdout pointed at /dev/null so the interpreter's final flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:
             app = ctx.find_object(App)
             if app is not None and app.debug:

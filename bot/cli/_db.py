@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from ._app import App, pass_app
+from ._app import App, BotError, pass_app, schema_advice
 
 
 @click.group("db")
@@ -14,8 +14,11 @@ def db_group() -> None:
 @pass_app
 def upgrade_cmd(app: App) -> None:
     """Apply pending migrations (safe to run again)."""
-    from bot.storage import current_revision, upgrade
+    from bot.storage import current_revision, schema, upgrade
 
+    found = schema(app.engine)
+    if found.state in ("newer", "unrecorded"):
+        raise BotError(schema_advice(found))
     upgrade(app.engine)
     click.echo(f"database at revision {current_revision(app.engine)}")
 
@@ -24,11 +27,11 @@ def upgrade_cmd(app: App) -> None:
 @pass_app
 def current_cmd(app: App) -> None:
     """Show the database's revision and whether it is up to date."""
-    from bot.storage import current_revision, head_revision
+    from bot.storage import schema
 
-    current, head = current_revision(app.engine), head_revision()
-    state = "up to date" if current == head else f"behind head {head}; run 'keep4o-bot db upgrade'"
-    click.echo(f"{current or '(empty database)'}: {state}")
+    found = schema(app.engine)
+    state = "up to date" if found.state == "current" else schema_advice(found)
+    click.echo(f"{found.current or '(no revision)'}: {state}")
 
 
 def register(cli: click.Group) -> None:

@@ -6,27 +6,21 @@ import datetime as dt
 
 import click
 
-from ._app import App, BotError, pass_app
+from ._app import DAY, App, BotError, pass_app
 
 
-def _day(value: str | None, timezone: str, now: dt.datetime) -> dt.date | None:
+def _day(day: dt.date | None, timezone: str, now: dt.datetime) -> dt.date | None:
     from bot.digest import last_full_day
 
-    if value is None:
+    if day is None:
         return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22", param_hint="--date") from None
     if day > last_full_day(now, timezone):
-        raise click.BadParameter(f"{day} is not over yet in {timezone}", param_hint="--date")
+        raise click.BadParameter(f"{day} is not over yet in {timezone}", param_hint="'--date'")
     return day
 
 
 @click.command("digest")
-@click.option(
-    "--date", "day", metavar="YYYY-MM-DD", help="The day (campaign timezone); default: the last full day."
-)
+@click.option("--date", "day", type=DAY, help="The day (campaign timezone); default: the last full day.")
 @click.option("--dry-run", is_flag=True, help="Compose and print; publish nothing and record nothing.")
 @click.option(
     "--target",
@@ -44,7 +38,7 @@ def _day(value: str | None, timezone: str, now: dt.datetime) -> dt.date | None:
     help="How to print the digest.",
 )
 @pass_app
-def digest(app: App, day: str | None, dry_run: bool, targets: tuple[str, ...], fmt: str) -> None:
+def digest(app: App, day: dt.date | None, dry_run: bool, targets: tuple[str, ...], fmt: str) -> None:
     """Compose the daily digest, print it and publish it to the configured targets."""
     from bot.clock import utc_now
     from bot.digest import render_json, render_markdown, render_text, run_digest
@@ -56,6 +50,7 @@ def digest(app: App, day: str | None, dry_run: bool, targets: tuple[str, ...], f
         target_names(settings.config, targets or None)
     except TargetError as exc:
         raise click.BadParameter(str(exc), param_hint="--target") from None
+    app.require_schema()
     result = run_digest(
         settings, app.sessions, clock=utc_now, date=date, targets=targets or None, dry_run=dry_run
     )

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ._app import App, BotError, pass_app
+from ._app import App, pass_app
 
 # Enough history for the 7-day window and its tolerance (see bot.petitions._pace).
 LOOKBACK = timedelta(days=9)
@@ -39,7 +39,6 @@ def petitions(app: App) -> None:
     """Show every petition with count, goal, pace, projection and state."""
     from rich.console import Console
     from rich.table import Table
-    from sqlalchemy import inspect
 
     from bot.clock import utc_now
     from bot.petitions import load_history, petition_stats
@@ -48,8 +47,7 @@ def petitions(app: App) -> None:
     if not config.petitions:
         click.echo("no petitions configured")
         return
-    if not inspect(app.engine).has_table("petition_snapshots"):
-        raise BotError("the database has no petition tables yet; run 'keep4o-bot db upgrade'")
+    app.require_schema()
     zone = ZoneInfo(config.campaign.timezone)
     now = utc_now()
     table = Table(title=f"Petitions ({config.campaign.title})", title_justify="left")

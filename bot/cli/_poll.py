@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 
-from ._app import App, BotError, pass_app
+from ._app import App, pass_app
 
 if TYPE_CHECKING:
     # Only a type: importing the collectors (PRAW, atproto) would slow every command's start.
@@ -74,13 +74,6 @@ def _one_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _check_schema(app: App) -> None:
-    from bot.storage import current_revision, head_revision
-
-    if current_revision(app.engine) != head_revision():
-        raise BotError("the database is not at the latest schema; run 'keep4o-bot db upgrade'")
-
-
 @click.command("poll")
 @click.argument("source", type=click.Choice([*SOURCES, "all"]))
 @pass_app
@@ -91,7 +84,7 @@ def poll(app: App, source: str) -> None:
     that fails prints an error line and the others still run; the exit status is then 1.
     """
     settings = app.settings
-    _check_schema(app)
+    app.require_schema()
     failed = False
     for name in SOURCES if source == "all" else (source,):
         reason = skip_reason(settings, name)

@@ -92,12 +92,13 @@ def status(app: App) -> None:
     from bot.clock import utc_now
     from bot.scheduler import build_jobs, job_status, next_fire, stale_sources
 
-    settings = app.settings
+    settings = app.offline_settings  # it only reads the database: no API credentials needed
     try:
         specs = build_jobs(settings)
     except ValueError as exc:
         raise BotError(f"{settings.path}: {exc}") from None
     now = utc_now()
+    app.require_schema()
     with app.sessions() as session:
         statuses = [job_status(session, spec.name) for spec in specs]
         stale = stale_sources(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import utc_now
 
-from ._app import App, BotError, pass_app
+from ._app import DAY, App, BotError, first_line, pass_app
 
 if TYPE_CHECKING:
     from bot.trends import By
@@ -25,7 +26,6 @@ FORMATS = ("table", "csv", "json", "markdown")
 PLATFORMS = ("reddit", "bluesky")
 # --days when none is given, by period length: two days of hours, a month of days, twelve weeks.
 DEFAULT_DAYS = {"hour": 2, "day": 30, "week": 84}
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -44,6 +44,13 @@ def platform_option(command: F) -> F:
     )
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # Stored languages are ISO 639-1 codes: anything else would silently match no post.
+    if value is not None and not re.fullmatch(r"[A-Za-z]{2}", value):
+        raise click.BadParameter(f"{value!r} is not a two-letter ISO 639-1 code like nl")
+    return value
+
+
 def _format(chosen: str | None) -> str:
     return chosen or ("table" if sys.stdout.isatty() else "csv")
 
@@ -54,13 +61,13 @@ def _zone(app: App) -> ZoneInfo:
 
 @contextmanager
 def _reading(app: App) -> Iterator[Session]:
-    """A session; a database that is missing or not migrated becomes one line."""
+    """A session; a database that is missing, not migrated or unreadable becomes one line."""
+    app.require_schema()
     try:
         with app.sessions() as session:
             yield session
     except DBAPIError as exc:
-        first = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-        raise BotError(f"cannot read the database ({first}); run 'keep4o-bot db upgrade' first") from exc
+        raise BotError(f"cannot read the database: {first_line(exc)}") from exc
 
 
 def _print_rich(renderable: object) -> None:
@@ -73,11 +80,11 @@ def _print_rich(renderable: object) -> None:
 @click.command("trends")
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 36_500),
     help="The last N days, today included [by hour: 2, day: 30, week: 84].",
 )
-@click.option("--since", type=DATE, help="First day (YYYY-MM-DD, campaign timezone).")
-@click.option("--until", type=DATE, help="Last day, included (default: today).")
+@click.option("--since", type=DAY, help="First day (YYYY-MM-DD, campaign timezone).")
+@click.option("--until", type=DAY, help="Last day, included (default: today).")
 @click.option(
     "--by",
     type=click.Choice(["hour", "day", "week"]),
@@ -93,8 +100,8 @@ def trends(
     app: App,
     *,
     days: int | None,
-    since: dt.datetime | None,
-    until: dt.datetime | None,
+    since: dt.date | None,
+    until: dt.date | None,
     by: str,
     platform: str | None,
     petition: str | None,
@@ -129,7 +136,7 @@ def trends(
     tz, now = _zone(app), utc_now()
     try:
         if since is not None:
-            start, end = date_range(since.date(), until.date() if until else None, now, tz)
+            start, end = date_range(since, until, now, tz)
         else:
             start, end = last_days(days or DEFAULT_DAYS[by], now, tz)
         periods = cut_periods(start, end, cast("By", by), tz)
@@ -152,16 +159,16 @@ def trends(
 
 @click.command("posts")
 @click.option("--top", "limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--since", type=DATE, help="First day (YYYY-MM-DD, campaign timezone) [default: 7 days ago].")
+@click.option("--since", type=DAY, help="First day (YYYY-MM-DD, campaign timezone) [default: 7 days ago].")
 @platform_option
-@click.option("--lang", help="Only posts in this language (ISO 639-1 code, e.g. nl).")
+@click.option("--lang", callback=_language, help="Only posts in this language (ISO 639-1 code, e.g. nl).")
 @format_option
 @pass_app
 def posts(
     app: App,
     *,
     limit: int,
-    since: dt.datetime | None,
+    since: dt.date | None,
     platform: str | None,
     lang: str | None,
     out_format: str | None,
@@ -182,7 +189,7 @@ def posts(
 
     tz, now = _zone(app), utc_now()
     try:
-        start, end = date_range(since.date(), None, now, tz) if since else last_days(7, now, tz)
+        start, end = date_range(since, None, now, tz) if since else last_days(7, now, tz)
     except PeriodError as exc:
         raise click.UsageError(str(exc)) from exc
     with _reading(app) as session:

@@ -2,7 +2,7 @@
 
 from ._changes import note_changes, note_spans
 from ._engine import make_engine, make_sessionmaker
-from ._migrate import current_revision, head_revision, migrations_dir, upgrade
+from ._migrate import Schema, current_revision, head_revision, migrations_dir, schema, upgrade
 from ._models import (
     Base,
     Checkpoint,
@@ -30,6 +30,7 @@ __all__ = [
     "PetitionSnapshot",
     "Post",
     "PostChange",
+    "Schema",
     "TrendRollup",
     "current_revision",
     "get_checkpoint",
@@ -41,6 +42,7 @@ __all__ = [
     "migrations_dir",
     "note_changes",
     "note_spans",
+    "schema",
     "set_checkpoint",
     "upgrade",
     "upsert_posts",

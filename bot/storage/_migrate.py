@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect
 
 from bot._paths import project_folder
 
@@ -36,3 +38,29 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory(str(migrations_dir())).get_current_head()
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Where a database stands against this version's migrations."""
+
+    current: str | None
+    head: str | None
+    # current | behind (upgrade it) | empty (no tables: upgrade it) | newer (made by a later
+    # version: this one cannot use it) | unrecorded (tables without a migration record)
+    state: str
+
+
+def schema(engine: Engine) -> Schema:
+    scripts = ScriptDirectory(str(migrations_dir()))
+    current, head = current_revision(engine), scripts.get_current_head()
+    if current == head:
+        return Schema(current, head, "current")
+    if current is None:
+        empty = not inspect(engine).get_table_names()
+        return Schema(current, head, "empty" if empty else "unrecorded")
+    try:
+        known = scripts.get_revision(current) is not None
+    except CommandError:
+        known = False
+    return Schema(current, head, "behind" if known else "newer")

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.cli import cli
+from bot.storage import head_revision, make_engine, upgrade
 from tests.conftest import ROOT
 
 CAMPAIGN = """
@@ -141,12 +143,47 @@ def test_config_check_prints_the_effective_config_with_secrets_masked(campaign: 
 def test_db_upgrade_then_current(campaign: Path, db_url: str) -> None:
     env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": db_url}
     before = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
-    assert "(empty database)" in before.output
+    assert before.output == "(no revision): the database has no tables yet; run 'keep4o-bot db upgrade'\n"
     for _ in range(2):
         upgraded = CliRunner().invoke(cli, ["--config", str(campaign), "db", "upgrade"], env=env)
         assert upgraded.exit_code == 0, upgraded.output
     after = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
     assert after.output.strip().endswith(": up to date")
+
+
+def test_a_database_behind_newer_or_not_made_by_migrations_is_named_as_such(
+    campaign: Path, db_url: str
+) -> None:
+    env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": db_url}
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--config", str(campaign), *args], env=env)
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    assert invoke("db", "current").output == (
+        f"0001: the database is at revision 0001, behind {head_revision()}; run 'keep4o-bot db upgrade'\n"
+    )
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    newer = (
+        f"the database is at revision 0099, which this keep4o-bot (up to {head_revision()}) does not know: "
+        "a newer version made it; upgrade keep4o-bot"
+    )
+    assert invoke("db", "current").output == f"0099: {newer}\n"
+    for command in (["db", "upgrade"], ["trends", "--days", "1"], ["status"]):
+        result = invoke(*command)
+        assert (result.exit_code, result.output) == (1, f"error: {newer}\n")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    unrecorded = (
+        "the database has tables but no migration record (alembic_version): "
+        "keep4o-bot's migrations did not make it"
+    )
+    assert invoke("db", "current").output == f"(no revision): {unrecorded}\n"
+    assert invoke("db", "upgrade").output == f"error: {unrecorded}\n"
+    engine.dispose()
 
 
 def test_seeds_list_shows_every_article() -> None:
@@ -163,8 +200,23 @@ def test_python_dash_m_bot_is_the_same_cli() -> None:
     assert result.stdout.strip() == f"keep4o-bot, version {__version__}"
 
 
+def test_output_piped_into_a_reader_that_stops_ends_quietly() -> None:
+    # The pipe's reading end is closed before the command writes (as `| head -1` does once it has
+    # its line): the write fails with EPIPE.
+    command = subprocess.Popen(
+        [sys.executable, "-m", "bot", "seeds", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert command.stdout is not None
+    command.stdout.close()
+    _, errors = command.communicate(timeout=60)
+    assert (command.returncode, errors) == (1, b"")
+
+
 @pytest.mark.parametrize(
-    "command", [["trends", "--format", "csv"], ["posts"], ["petitions"], ["db", "current"]]
+    "command", [["trends", "--format", "csv"], ["posts"], ["petitions"], ["db", "current"], ["status"]]
 )
 def test_read_only_commands_need_no_api_secrets(campaign: Path, tmp_path: Path, command: list[str]) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ro.db'}"}

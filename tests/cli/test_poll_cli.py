@@ -105,9 +105,7 @@ def test_a_database_without_the_schema_is_one_line_asking_for_an_upgrade(
 ) -> None:
     result = run(write_campaign(sb, tmp_path, db_url), "reddit")
     assert result.exit_code == 1
-    assert result.output.strip() == (
-        "error: the database is not at the latest schema; run 'keep4o-bot db upgrade'"
-    )
+    assert result.output.strip() == "error: the database has no tables yet; run 'keep4o-bot db upgrade'"
     assert sb.requests() == 0
 
 

@@ -59,11 +59,11 @@ def _recorded(sessions: sessionmaker[Session]) -> tuple[int, int]:
         )
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-02-30", "2999-01-01"])
+@pytest.mark.parametrize("value", ["yesterday", "2026-02-30", "2999-01-01", "0001-01-01"])
 def test_a_bad_date_is_a_usage_error(campaign: Path, value: str) -> None:
     result = _run(campaign, "sqlite://", "--date", value)
     assert result.exit_code == 2
-    assert "Invalid value for --date" in result.output
+    assert "Invalid value for '--date'" in result.output
 
 
 def test_an_unknown_target_is_a_usage_error(campaign: Path) -> None:

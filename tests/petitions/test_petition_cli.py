@@ -125,7 +125,7 @@ def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path) -> None:
     path = write_config(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}", petitions_toml("http://127.0.0.1:9"))
     result = CliRunner().invoke(cli, ["--config", str(path), "petitions"])
     assert result.exit_code == 1
-    assert result.output == "error: the database has no petition tables yet; run 'keep4o-bot db upgrade'\n"
+    assert result.output == "error: the database has no tables yet; run 'keep4o-bot db upgrade'\n"
 
 
 @pytest.mark.parametrize(

@@ -163,7 +163,7 @@ def test_trends_over_the_last_days_ends_with_today_still_running(
                 "--since",
                 "2026-02-30",
             ),
-            "Error: Invalid value for '--since': '2026-02-30' does not match the format '%Y-%m-%d'.",
+            "Error: Invalid value for '--since': '2026-02-30' is not a date like 2026-11-22",
         ),
         (
             (
@@ -177,7 +177,19 @@ def test_trends_over_the_last_days_ends_with_today_still_running(
                 "--days",
                 "0",
             ),
-            "Error: Invalid value for '--days': 0 is not in the range x>=1.",
+            "Error: Invalid value for '--days': 0 is not in the range 1<=x<=36500.",
+        ),
+        (
+            ("--days", "99999999999999999999"),
+            "Error: Invalid value for '--days': 99999999999999999999 is not in the range 1<=x<=36500.",
+        ),
+        (
+            ("--since", "0001-01-01", "--until", "0001-01-02"),
+            "Error: Invalid value for '--since': 0001-01-01 is not between 1970-01-01 and 9000-12-31",
+        ),
+        (
+            ("--since", "9000-12-30", "--until", "9000-12-31"),
+            "Error: --since 9000-12-30 is in the future",
         ),
         (
             ("--days", "900", "--by", "hour"),
@@ -208,9 +220,7 @@ def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path) -> None:
     path.write_text(CAMPAIGN.format(db_url=f"sqlite:///{tmp_path / 'empty.db'}"))
     result = run(path, "trends", "--days", "1")
     assert result.exit_code == 1
-    assert result.stderr.strip() == (
-        "error: cannot read the database (no such table: posts); run 'keep4o-bot db upgrade' first"
-    )
+    assert result.stderr.strip() == "error: the database has no tables yet; run 'keep4o-bot db upgrade'"
 
 
 def test_posts_lists_the_top_posts_without_sensitive_ones(config: Path) -> None:
@@ -250,6 +260,14 @@ def test_posts_as_a_table_says_what_was_withheld(config: Path) -> None:
             "Error: Invalid value for '--platform': 'x' is not one of 'reddit', 'bluesky'.",
         ),
         (("--since", "2030-01-01"), "Error: --since 2030-01-01 is in the future"),
+        (
+            ("--since", "0001-01-01"),
+            "Error: Invalid value for '--since': 0001-01-01 is not between 1970-01-01 and 9000-12-31",
+        ),
+        (
+            ("--lang", "english"),
+            "Error: Invalid value for '--lang': 'english' is not a two-letter ISO 639-1 code like nl",
+        ),
     ],
 )
 def test_bad_posts_arguments_are_usage_errors(config: Path, args: tuple[str, ...], message: str) -> None:
