@@ -174,6 +174,7 @@ def posts(
     out_format: str | None,
 ) -> None:
     """The most engaging posts with their links."""
+    from bot.sources import Matcher
     from bot.trends import (
         POST_COLUMNS,
         PeriodError,
@@ -192,9 +193,18 @@ def posts(
         start, end = date_range(since, None, now, tz) if since else last_days(7, now, tz)
     except PeriodError as exc:
         raise click.UsageError(str(exc)) from exc
+    config = app.offline_settings.config
+    care = Matcher(config.match, config.care).is_sensitive
     with _reading(app) as session:
         top = top_posts(
-            session, since=start, until=end, tz=tz, limit=limit, platform=platform, lang=lang and lang.lower()
+            session,
+            since=start,
+            until=end,
+            tz=tz,
+            sensitive=care,
+            limit=limit,
+            platform=platform,
+            lang=lang and lang.lower(),
         )
     chosen = _format(out_format)
     if chosen == "table":

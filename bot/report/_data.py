@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.seeds import SeedArticle
+from bot.sources import Matcher
 from bot.storage import Petition
 from bot.trends import (
     By,
@@ -143,6 +144,13 @@ def gather(
         week_before=weeks.get(0),
         petitions=_petitions(session, config, since, now),
         languages=_languages(session, since, until),
-        top=top_posts(session, since=since, until=until, tz=tz, limit=TOP_POSTS),
+        top=top_posts(
+            session,
+            since=since,
+            until=until,
+            tz=tz,
+            sensitive=Matcher(config.match, config.care).is_sensitive,
+            limit=TOP_POSTS,
+        ),
         articles=tuple(articles),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -36,17 +37,26 @@ class TopPosts:
     withheld: int
 
 
+# Whether a post's title and text touch on the care list as it is now (bot.sources.Matcher).
+Sensitive = Callable[[str, str], bool]
+
+
 def top_posts(
     session: Session,
     *,
     since: datetime,
     until: datetime,
     tz: ZoneInfo,
+    sensitive: Sensitive,
     limit: int = 10,
     platform: str | None = None,
     lang: str | None = None,
 ) -> TopPosts:
-    """Live, non-sensitive posts created in ``[since, until)``, most engagement first."""
+    """Live, non-sensitive posts created in ``[since, until)``, most engagement first.
+
+    The stored flag is the care list at collection; a term added since is applied here too, as
+    the digest does, so no page shows a post the digest would withhold. Those count as withheld.
+    """
     where: list[ColumnElement[bool]] = [Post.created_at >= since, Post.created_at < until]
     if platform is not None:
         where.append(Post.platform == platform)
@@ -56,8 +66,17 @@ def top_posts(
         select(Post)
         .where(*where, Post.state == "live", Post.sensitive.is_(False))
         .order_by(Post.engagement.desc(), Post.created_at.desc(), Post.id)
-        .limit(limit)
+        .execution_options(yield_per=max(limit, 10))
     )
+    chosen: list[Post] = []
+    newly_sensitive = 0
+    for post in session.scalars(ranked):
+        if len(chosen) == limit:
+            break
+        if sensitive(post.title or "", post.text or ""):
+            newly_sensitive += 1
+        else:
+            chosen.append(post)
     posts = tuple(
         TopPost(
             rank=rank,
@@ -74,7 +93,7 @@ def top_posts(
             text=post.text,
             url=post.url,
         )
-        for rank, post in enumerate(session.scalars(ranked), start=1)
+        for rank, post in enumerate(chosen, start=1)
     )
-    withheld = session.scalar(select(func.count(Post.id)).where(*where, Post.sensitive.is_(True))) or 0
-    return TopPosts(posts=posts, withheld=withheld)
+    flagged = session.scalar(select(func.count(Post.id)).where(*where, Post.sensitive.is_(True))) or 0
+    return TopPosts(posts=posts, withheld=flagged + newly_sensitive)

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Care, Match
+from bot.sources import Matcher
 from bot.trends import TopPosts, top_posts
 from tests.trends.trend_data import add_posts, post_row
 
@@ -15,9 +17,13 @@ SINCE, UNTIL = datetime(2026, 2, 10, tzinfo=UTC), datetime(2026, 2, 17, tzinfo=U
 DAY = datetime(2026, 2, 14, 12, tzinfo=UTC)
 
 
+# The care list as it is now: "hopeless" was added after some posts were collected.
+CARE = Matcher(Match(hashtags=["keep4o"]), Care(distress_terms=["hopeless"])).is_sensitive
+
+
 def top(sessions: sessionmaker[Session], **filters: object) -> TopPosts:
     with sessions() as session:
-        return top_posts(session, since=SINCE, until=UNTIL, tz=AMS, **filters)  # type: ignore[arg-type]
+        return top_posts(session, since=SINCE, until=UNTIL, tz=AMS, sensitive=CARE, **filters)  # type: ignore[arg-type]
 
 
 def test_posts_are_ranked_by_engagement_and_limited(sessions: sessionmaker[Session]) -> None:
@@ -46,6 +52,20 @@ def test_sensitive_posts_are_counted_but_never_listed(sessions: sessionmaker[Ses
     found = top(sessions)
     assert [p.engagement for p in found.posts] == [1]
     assert found.withheld == 1
+
+
+def test_a_post_the_care_list_has_grown_to_cover_is_withheld_though_stored_unflagged(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as s:
+        add_posts(
+            s,
+            post_row(DAY, likes=999, text="I feel hopeless without 4o #keep4o"),
+            post_row(DAY, likes=5, title="kept"),
+            post_row(DAY, likes=1, title="also kept"),
+        )
+    found = top(sessions, limit=2)
+    assert ([p.title for p in found.posts], found.withheld) == (["kept", "also kept"], 1)
 
 
 def test_removed_and_deleted_posts_are_not_listed(sessions: sessionmaker[Session]) -> None:
