@@ -4,7 +4,7 @@ Method, stated once and echoed in :attr:`PetitionStats.method`:
 
 * Only trusted snapshots count: unflagged ones and confirmed falls or jumps
   (see ``_sanity``). Snapshots after ``now`` are ignored.
-* **Change over a window W** (1 h, 24 h, 7 d) is the latest snapshot's count
+* **Change over a window W** (24 h, 7 d) is the latest snapshot's count
   minus the count of the latest snapshot at least W old. Each end may be off by
   at most ``max(W/4, 30 min)``; if there is no snapshot that close, the change
   is None. No interpolation: a gap in the series stays a gap, never a zero.
@@ -24,14 +24,14 @@ Method, stated once and echoed in :attr:`PetitionStats.method`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.storage import is_trusted
 
 HORIZON = timedelta(days=365)
 UNREACHABLE = "not reachable at current pace"
-WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,7 @@ class Snapshot:
 class PetitionStats:
     last_count: int | None  # the newest trusted count
     last_at: datetime | None
-    change_1h: int | None  # None: no data for that window
-    change_24h: int | None
+    change_24h: int | None  # None: no data for that window
     change_7d: int | None
     per_hour_recent: float | None  # over the last 24 h
     per_hour_7d: float | None
@@ -56,7 +55,6 @@ class PetitionStats:
     next_milestone_eta: datetime | None
     milestone_note: str
     method: str
-    milestones_crossed: list[tuple[int, datetime]] = field(default_factory=list)
     pending_flag: str | None = None  # the newest snapshot's flag while it awaits confirmation
 
 
@@ -128,7 +126,7 @@ def petition_stats(
     pace, pace_name = (recent, "24-hour") if recent is not None else (weekly, "7-day")
     rate = pace[0] if pace is not None else None
     method = (
-        "changes: latest snapshot minus the latest one at least 1 h/24 h/7 d old, no interpolation; "
+        "changes: latest snapshot minus the latest one at least 24 h/7 d old, no interpolation; "
         "projection: linear at the "
         + (
             f"{pace_name} pace ({pace[1]:+,} over {pace[2]:.1f} h = {pace[0]:.1f}/h)"
@@ -154,7 +152,6 @@ def petition_stats(
     return PetitionStats(
         last_count=last.count if last else None,
         last_at=last.at if last else None,
-        change_1h=change_over(trusted, WINDOWS["1h"], now),
         change_24h=change_over(trusted, WINDOWS["24h"], now),
         change_7d=change_over(trusted, WINDOWS["7d"], now),
         per_hour_recent=recent[0] if recent else None,
@@ -165,6 +162,5 @@ def petition_stats(
         next_milestone_eta=mark_eta,
         milestone_note=mark_note,
         method=method,
-        milestones_crossed=milestones_crossed(series, goal, milestones),
         pending_flag=pending,
     )

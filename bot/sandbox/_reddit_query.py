@@ -18,7 +18,6 @@ from ._world import RedditPost
 
 LISTING_CAP = 1000  # Reddit precomputes 1000 items per listing
 SEARCH_CAP = 250  # community-observed: search stops after about 250 results
-SORTS = ("relevance", "hot", "top", "new", "comments")
 TIME_FILTERS = {
     "hour": timedelta(hours=1),
     "day": timedelta(days=1),

@@ -110,10 +110,6 @@ class ReplayServer:
     def url(self) -> str:
         return self._server.url
 
-    def played(self) -> int:
-        with self._lock:
-            return sum(self._played.values())
-
     def _answer(self, key: Key) -> Recording | None:
         with self._lock:
             found = self._recordings.get(key)

@@ -142,9 +142,3 @@ class World:
     def delete_bluesky_post(self, uri: str) -> None:
         with self.lock:
             self.bluesky_posts[uri].deleted = True
-
-    def visible_bluesky(self, now: datetime) -> list[BlueskyPost]:
-        """Undeleted posts indexed by ``now``, newest first."""
-        with self.lock:
-            shown = [p for p in self.bluesky_posts.values() if not p.deleted and p.indexed_at <= now]
-        return sorted(shown, key=lambda p: (p.indexed_at, p.rkey), reverse=True)

@@ -8,7 +8,7 @@ Jetstream frames all go through one path.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from atproto_client.models.base import ModelBase
@@ -21,7 +21,6 @@ from ._record import PostRecord
 POST_COLLECTION = "app.bsky.feed.post"
 _TAG = "app.bsky.richtext.facet#tag"
 _LINK = "app.bsky.richtext.facet#link"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MalformedPost(ValueError):
@@ -225,26 +224,3 @@ def record_from_commit(commit: Mapping[str, Any] | ModelBase, matcher: Matcher) 
     if not isinstance(record, Mapping):
         raise MalformedPost(f"{uri}: the commit has no record")
     return _record(uri, data["did"], None, record, seen_at=commit_time(data), matcher=matcher)
-
-
-def commit_from_v1(event: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A legacy Jetstream v1 event (``/subscribe``) in the v2 ``#commit`` shape; ``None`` if not a commit.
-
-    v1 has no ``seq``; its cursor is ``time_us``, which v2 servers also accept as a cursor.
-    """
-    commit = event.get("commit")
-    if event.get("kind") != "commit" or not isinstance(commit, Mapping):
-        return None
-    time_us = event.get("time_us")
-    if not isinstance(time_us, int):
-        raise MalformedPost(
-            f"Jetstream v1 event of {event.get('did')}: time_us {time_us!r} is not an integer"
-        )
-    converted = {
-        "$type": "network.bsky.jetstream.subscribeEvents#commit",
-        "seq": time_us,
-        "time": (_EPOCH + timedelta(microseconds=time_us)).isoformat().replace("+00:00", "Z"),
-        "did": event.get("did"),
-        **{key: commit.get(key) for key in ("rev", "operation", "collection", "rkey", "cid", "record")},
-    }
-    return {key: value for key, value in converted.items() if value is not None}

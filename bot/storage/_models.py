@@ -215,7 +215,8 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
     target: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16))  # pending | done | failed
+    # pending | done | failed | unknown (it may have arrived: look before sending again)
+    status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
@@ -248,7 +249,8 @@ class JobRun(Base):
     replica: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16))  # running | ok | failed
+    # running | ok | failed | abandoned (its process died) | aborted (stopped at shutdown)
+    status: Mapped[str] = mapped_column(String(16))
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_class: Mapped[str | None] = mapped_column(String(200))
     error_message: Mapped[str | None] = mapped_column(Text)

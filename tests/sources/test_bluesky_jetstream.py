@@ -19,10 +19,10 @@ from bot.config import Care, Match, Settings
 from bot.sandbox import BlueskyPost, Sandbox
 from bot.sandbox._campaign import BLUESKY_DID
 from bot.sources import JETSTREAM_CURSOR_CHECKPOINT, Matcher, run_jetstream
-from bot.sources._bluesky_normalise import commit_from_v1
 from bot.sources._jetstream import JetstreamCollector
 from bot.storage import Post, get_checkpoint, set_checkpoint
 from tests.conftest import SANDBOX_NOW, SHARED
+from tests.sources.jetstream_v1 import commit_from_v1
 
 AddPost = Callable[..., BlueskyPost]
 MakeSettings = Callable[..., Settings]

@@ -17,7 +17,6 @@ from bot.config import Care, Match
 from bot.sources import Matcher, PostRecord
 from bot.sources._bluesky_normalise import (
     MalformedPost,
-    commit_from_v1,
     commit_uri,
     parse_time,
     post_tags,
@@ -27,6 +26,7 @@ from bot.sources._bluesky_normalise import (
     web_url,
 )
 from tests.conftest import ROOT, SHARED
+from tests.sources.jetstream_v1 import commit_from_v1
 
 FIXTURES = SHARED / "fixtures" / "bluesky"
 ALICE = "did:plc:njz2q5nfsauz6pjfq4fuixut"
@@ -231,10 +231,6 @@ def test_jetstream_tag_facets_match_hashtags_case_insensitively() -> None:
     matcher = Matcher(Match(hashtags=["howtotellaitoshutup", "indierebellion"]), Care())
 
     assert record_from_commit(commit, matcher).matched_terms == ("howtotellaitoshutup", "indierebellion")
-
-
-def test_non_commit_v1_events_are_not_commits() -> None:
-    assert commit_from_v1({"did": "did:plc:x", "time_us": 1, "kind": "identity", "identity": {}}) is None
 
 
 def test_a_delete_commit_carries_no_post() -> None:
