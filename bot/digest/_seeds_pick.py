@@ -10,12 +10,12 @@ three, best first; ties go to the newer article, then the id, so the choice is s
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.seeds import SeedArticle
+from bot.sources import fold
 
 from ._model import SeedLink
 
@@ -31,10 +31,6 @@ class Scored:
     @property
     def score(self) -> float:
         return self.topics + self.language
-
-
-def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def _mentions(topic: str, folded_texts: Sequence[str]) -> int:

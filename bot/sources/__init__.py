@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from ._bluesky import poll_bluesky, refresh_bluesky
 from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyError, BlueskyRateLimited
-from ._match import Matcher
+from ._match import Matcher, fold
 from ._record import PollSummary, PostRecord
 from ._reddit import poll_reddit
 from ._reddit_client import RedditError
@@ -19,6 +19,7 @@ __all__ = [
     "PollSummary",
     "PostRecord",
     "RedditError",
+    "fold",
     "normalise_submission",
     "poll_bluesky",
     "poll_reddit",

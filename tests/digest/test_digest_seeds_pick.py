@@ -46,6 +46,13 @@ def test_the_days_language_breaks_a_tie() -> None:
     assert [s.id for s in chosen] == ["dutch", "english"]
 
 
+def test_topics_fold_accents_as_the_campaign_matcher_does() -> None:
+    # "pétition" (French) in a post written without accents, and the other way round.
+    seeds = [_seed("fr", ("pétition",), "fr"), _seed("nl", ("protest",), "nl")]
+    chosen = pick_seeds(seeds, ["signez la petition", "PROTÈST vandaag"], {"fr": 1, "nl": 1}, None)
+    assert sorted(s.id for s in chosen) == ["fr", "nl"]
+
+
 def test_topics_match_whole_words_across_hyphens() -> None:
     seeds = [_seed("model", ("gpt-4o",)), _seed("free", ("free tier",))]
     chosen = pick_seeds(seeds, ["I miss GPT 4o", "freedom tiers"], {}, None)
