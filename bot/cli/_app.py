@@ -155,6 +155,7 @@ class Group(click.Group):
             if app is not None and app.debug:
                 raise
             logging.getLogger("bot").debug("command failed", exc_info=True)
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            text = first_line(exc) if isinstance(exc, DBAPIError) else str(exc).strip()
+            message = text.splitlines()[0] if text else type(exc).__name__
             click.echo(f"error: {type(exc).__name__}: {message}", err=True)
             sys.exit(1)

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 
-from ._app import App, pass_app
+from ._app import App, first_line, pass_app
 
 if TYPE_CHECKING:
     # Only a type: importing the collectors (PRAW, atproto) would slow every command's start.
@@ -67,7 +68,9 @@ def skip_reason(settings: Settings, source: str) -> str | None:
 
 
 def _one_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    # SQLAlchemy's own text can bury the cause ("database is locked") under advice about autoflush.
+    whole = first_line(exc) if isinstance(exc, DBAPIError) else str(exc).strip()
+    text = whole.splitlines()[0] if whole else ""
     # The bot's own errors are worded for the operator; anything else also names its type.
     if type(exc).__module__.startswith("bot.") and text:
         return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +84,23 @@ def test_debug_and_the_log_format_apply_to_a_one_shot_command_too(
     logged = [json.loads(line) for line in machine.stderr.splitlines() if not line.startswith("error: ")]
     assert any(entry["message"] == "reddit poll failed" and "exception" in entry for entry in logged)
     assert "wrong-secret" not in loud.stderr + machine.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_locked_database_is_named_as_the_cause(
+    sb: Sandbox, tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    add(sb, 1, minutes_ago=5)
+    path = write_campaign(sb, tmp_path, db_url)
+    locker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")  # another writer, holding on past the 10 s busy timeout
+    try:
+        result = run(path, "reddit")
+    finally:
+        locker.rollback()
+        locker.close()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "error: reddit: OperationalError: database is locked"
 
 
 def test_poll_all_tries_every_source_and_names_the_skipped_ones(
