@@ -17,7 +17,7 @@ from ._models import (
     TrendRollup,
     is_trusted,
 )
-from ._posts import get_checkpoint, mark_gone, set_checkpoint, upsert_posts
+from ._posts import get_checkpoint, mark_gone, set_checkpoint, to_driver, upsert_posts
 
 __all__ = [
     "Base",
@@ -44,6 +44,7 @@ __all__ = [
     "note_spans",
     "schema",
     "set_checkpoint",
+    "to_driver",
     "upgrade",
     "upsert_posts",
 ]

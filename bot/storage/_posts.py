@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Column, Connection, Dialect, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from ._changes import note_changes
 from ._models import Checkpoint, EngagementSnapshot, Post
@@ -140,10 +141,15 @@ def _build_sql(engine_dialect: Dialect) -> _Sql:
     )
 
 
-def _to_db(column: Column[Any], dialect: Dialect) -> _Convert:
-    """The column type's own conversion to the driver's value (what SQLAlchemy would send)."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+def to_driver(kind: TypeEngine[Any], dialect: Dialect) -> _Convert:
+    """The type's own conversion to the driver's value (what SQLAlchemy would send), for SQL
+    that bypasses it: bulk parameters, a JSON list of values, arrays."""
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
     return process if process is not None else _same
+
+
+def _to_db(column: Column[Any], dialect: Dialect) -> _Convert:
+    return to_driver(column.type, dialect)
 
 
 def _from_db(column: Column[Any], dialect: Dialect) -> _Convert:

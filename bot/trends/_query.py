@@ -16,7 +16,7 @@ the rest (today, the last hours, periods whose posts changed since the last roll
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot.storage import Petition, PetitionSnapshot, Post
+from bot.storage import Petition, PetitionSnapshot, Post, to_driver
 from bot.storage._models import UtcDateTime
 
 from ._periods import Periods
@@ -135,8 +135,7 @@ _PERIODS_SQL = {
 def _periods_cte(session: Session, spans: Sequence[Span]) -> CTE:
     dialect = session.get_bind().dialect
     # The column type's own conversion, so boundaries compare with stored times as stored.
-    convert = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
-    to_db: Callable[[Any], Any] = convert if convert is not None else _same
+    to_db = to_driver(UtcDateTime(), dialect)
     if dialect.name == "sqlite":
         rows = [[i, to_db(start), to_db(stop)] for i, start, stop in spans]
         params: dict[str, Any] = {"periods": json.dumps(rows)}
@@ -150,10 +149,6 @@ def _periods_cte(session: Session, spans: Sequence[Span]) -> CTE:
     return table.columns(
         column("i", Integer), column("start", UtcDateTime()), column("stop", UtcDateTime())
     ).cte("periods")
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def indexed(periods: Periods) -> list[Span]:
