@@ -1,4 +1,4 @@
-"""Reddit's OAuth API as PRAW 8 uses it: tokens, listings, search, info, submit.
+"""Reddit's OAuth API as PRAW 8 uses it: tokens, listings, a user's posts, search, info, submit.
 
 Accepts only the sandbox's credentials (see ``_campaign.py``) and answers the
 way Reddit does: a wrong client secret is a 401 at the token endpoint, a wrong
@@ -194,6 +194,12 @@ def add_routes(app: web.Application, ctx: Context, *, ratelimit: tuple[int, int]
         items = query.in_subreddits(visible(), request.match_info["names"])
         return paged(request, items[: query.LISTING_CAP])
 
+    async def submitted(request: web.Request, username: str | None) -> web.Response:
+        # A user's posts, newest first (what PRAW's redditor(name).submissions.new() reads).
+        name = request.match_info["name"].lower()
+        items = [p for p in visible() if p.author is not None and p.author.lower() == name]
+        return paged(request, items[: query.LISTING_CAP])
+
     async def search(request: web.Request, username: str | None) -> web.Response:
         names = request.match_info.get("names")
         restrict = _boolean(request.query.get("restrict_sr", ""))
@@ -250,6 +256,7 @@ def add_routes(app: web.Application, ctx: Context, *, ratelimit: tuple[int, int]
     app.router.add_post("/api/v1/access_token", access_token)
     for path, method, handler in (
         ("/r/{names}/new", "GET", new),
+        ("/user/{name}/submitted", "GET", submitted),
         ("/r/{names}/search", "GET", search),
         ("/search", "GET", search),
         ("/api/info", "GET", info),

@@ -55,12 +55,26 @@ def test_the_digest_is_a_markdown_self_post_with_a_table_flagged_as_a_bot(
     assert remote.url == f"{sandbox.url}/r/keep4o_sandbox/comments/{post.id}/"
 
 
-def test_looking_first_finds_the_earlier_post_by_its_title(sandbox: Sandbox, settings: Settings) -> None:
+def test_looking_first_finds_the_earlier_post_by_its_title_among_the_accounts_posts(
+    sandbox: Sandbox, settings: Settings
+) -> None:
     (publisher,) = make_publishers(settings, ["reddit"])
     first = publisher.publish(edition(), look_first=False)
     again = publisher.publish(edition(), look_first=True)
     assert (again.id, again.found) == (first.id, True)
     assert len(sandbox.world.submitted) == 1
+    assert (sandbox.requests("/user/keep4o_bot/submitted"), sandbox.requests("/r/")) == (1, 0)
+
+
+def test_without_the_accounts_post_list_the_look_reads_the_subreddit(
+    sandbox: Sandbox, settings: Settings
+) -> None:
+    (publisher,) = make_publishers(settings, ["reddit"])
+    first = publisher.publish(edition(), look_first=False)
+    sandbox.inject("/user/", "not_found")  # a suspended or shadow-banned account's page
+    again = publisher.publish(edition(), look_first=True)
+    assert (again.id, again.found) == (first.id, True)
+    assert sandbox.requests("/r/keep4o_sandbox/new") == 1
 
 
 def test_a_crash_between_posting_and_recording_does_not_post_twice(
