@@ -121,9 +121,7 @@ def test_an_unexpected_failure_is_one_line_without_debug_and_a_traceback_with_it
     env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": f"sqlite:///{tmp_path}"}
     quiet = CliRunner().invoke(cli, ["--config", str(campaign), "db", "current"], env=env)
     assert quiet.exit_code == 1
-    assert (
-        quiet.output == "error: OperationalError: (sqlite3.OperationalError) unable to open database file\n"
-    )
+    assert quiet.output == "error: OperationalError: unable to open database file\n"
     loud = CliRunner().invoke(cli, ["--debug", "--config", str(campaign), "db", "current"], env=env)
     assert loud.exit_code == 1
     assert isinstance(loud.exception, OperationalError)
