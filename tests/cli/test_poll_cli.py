@@ -32,6 +32,12 @@ def write_campaign(sb: Sandbox, tmp_path: Path, db_url: str, *, edit: tuple[str,
     return path
 
 
+def with_a_wrong_reddit_secret(path: Path) -> Path:
+    env_file = path.parent / ".env"
+    env_file.write_text(env_file.read_text().replace("sandbox-secret", "wrong-secret"))
+    return path
+
+
 def run(path: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--config", str(path), "poll", *args], env=CLEAN_ENV)
 
@@ -59,9 +65,7 @@ def test_poll_reddit_prints_the_listing_and_search_summaries(
 def test_a_failing_source_prints_one_error_line_each_and_exits_1(
     sb: Sandbox, tmp_path: Path, db_url: str, engine: Engine
 ) -> None:
-    path = write_campaign(sb, tmp_path, db_url)
-    env_file = path.parent / ".env"
-    env_file.write_text(env_file.read_text().replace("sandbox-secret", "wrong-secret"))
+    path = with_a_wrong_reddit_secret(write_campaign(sb, tmp_path, db_url))
     result = run(path, "reddit")
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
@@ -72,9 +76,7 @@ def test_a_failing_source_prints_one_error_line_each_and_exits_1(
 def test_debug_and_the_log_format_apply_to_a_one_shot_command_too(
     sb: Sandbox, tmp_path: Path, db_url: str, engine: Engine
 ) -> None:
-    path = write_campaign(sb, tmp_path, db_url)
-    env_file = path.parent / ".env"
-    env_file.write_text(env_file.read_text().replace("sandbox-secret", "wrong-secret"))
+    path = with_a_wrong_reddit_secret(write_campaign(sb, tmp_path, db_url))
     plain = CliRunner().invoke(cli, ["--config", str(path), "poll", "reddit"], env=CLEAN_ENV)
     loud = CliRunner().invoke(cli, ["--debug", "--config", str(path), "poll", "reddit"], env=CLEAN_ENV)
     args = ["--debug", "--log-format", "json", "--config", str(path), "poll", "reddit"]
