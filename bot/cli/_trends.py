@@ -45,9 +45,10 @@ def platform_option(command: F) -> F:
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    # Stored languages are ISO 639-1 codes: anything else would silently match no post.
-    if value is not None and not re.fullmatch(r"[A-Za-z]{2}", value):
-        raise click.BadParameter(f"{value!r} is not a two-letter ISO 639-1 code like nl")
+    # Stored languages are ISO 639 codes (two letters, or three where Bluesky declares one, e.g.
+    # fil): anything else would silently match no post.
+    if value is not None and not re.fullmatch(r"[A-Za-z]{2,3}", value):
+        raise click.BadParameter(f"{value!r} is not a language code like nl or fil")
     return value
 
 
@@ -161,7 +162,7 @@ def trends(
 @click.option("--top", "limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--since", type=DAY, help="First day (YYYY-MM-DD, campaign timezone) [default: 7 days ago].")
 @platform_option
-@click.option("--lang", callback=_language, help="Only posts in this language (ISO 639-1 code, e.g. nl).")
+@click.option("--lang", callback=_language, help="Only posts in this language (ISO 639 code, e.g. nl).")
 @format_option
 @pass_app
 def posts(

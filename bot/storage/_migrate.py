@@ -14,6 +14,8 @@ from sqlalchemy import Engine, inspect
 
 from bot._paths import project_folder
 
+from ._models import Base
+
 
 def migrations_dir() -> Path:
     return project_folder("migrations", "env.py")
@@ -46,8 +48,8 @@ class Schema:
 
     current: str | None
     head: str | None
-    # current | behind (upgrade it) | empty (no tables: upgrade it) | newer (made by a later
-    # version: this one cannot use it) | unrecorded (tables without a migration record)
+    # current | behind (upgrade it) | empty (none of its tables: upgrade it) | newer (made by a
+    # later version: this one cannot use it) | unrecorded (its tables without a migration record)
     state: str
 
 
@@ -57,8 +59,9 @@ def schema(engine: Engine) -> Schema:
     if current == head:
         return Schema(current, head, "current")
     if current is None:
-        empty = not inspect(engine).get_table_names()
-        return Schema(current, head, "empty" if empty else "unrecorded")
+        # Other tables (PostGIS's spatial_ref_sys, another application's) are not in the way.
+        ours = set(Base.metadata.tables) & set(inspect(engine).get_table_names())
+        return Schema(current, head, "unrecorded" if ours else "empty")
     try:
         known = scripts.get_revision(current) is not None
     except CommandError:

@@ -70,13 +70,15 @@ def top_posts(
     )
     chosen: list[Post] = []
     newly_sensitive = 0
-    for post in session.scalars(ranked):
-        if len(chosen) == limit:
-            break
-        if sensitive(post.title or "", post.text or ""):
-            newly_sensitive += 1
-        else:
-            chosen.append(post)
+    # Closed when done: on PostgreSQL yield_per reads through a server-side cursor.
+    with session.scalars(ranked) as candidates:
+        for post in candidates:
+            if len(chosen) == limit:
+                break
+            if sensitive(post.title or "", post.text or ""):
+                newly_sensitive += 1
+            else:
+                chosen.append(post)
     posts = tuple(
         TopPost(
             rank=rank,

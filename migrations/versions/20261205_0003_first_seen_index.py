@@ -16,10 +16,12 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# Revision 0001 first indexed (author_id, created_at); it was changed in place to
-# (author_id, platform, created_at). A database made before that change gets the new index here.
+# Revision 0001 was edited in place on 2026-11-23: it gained the author and last-seen indexes,
+# then the author index became (author_id, platform, created_at). A database made before an
+# edit may lack an index or hold the old one; each step here checks what is there.
 _OLD_AUTHOR_INDEX = "ix_posts_author_id_created_at"
 _AUTHOR_INDEX = "ix_posts_author_id_platform_created_at"
+_LAST_SEEN_INDEX = "ix_posts_platform_last_seen_at"
 
 
 def _indexes() -> set[str]:
@@ -29,7 +31,8 @@ def _indexes() -> set[str]:
 def upgrade() -> None:
     present = _indexes()
     with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_posts_platform_last_seen_at"))
+        if _LAST_SEEN_INDEX in present:
+            batch_op.drop_index(_LAST_SEEN_INDEX)
         batch_op.create_index(
             batch_op.f("ix_posts_platform_first_seen_at"), ["platform", "first_seen_at"], unique=False
         )

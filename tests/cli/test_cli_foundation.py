@@ -184,6 +184,16 @@ def test_a_database_behind_newer_or_not_made_by_migrations_is_named_as_such(
     engine.dispose()
 
 
+def test_another_applications_table_does_not_stop_the_first_upgrade(campaign: Path, db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE spatial_ref_sys (srid integer PRIMARY KEY)"))  # PostGIS's, say
+    engine.dispose()
+    env = {"BLUESKY_APP_PASSWORD": "pw", "DATABASE_URL": db_url}
+    result = CliRunner().invoke(cli, ["--config", str(campaign), "db", "upgrade"], env=env)
+    assert (result.exit_code, result.output) == (0, f"database at revision {head_revision()}\n")
+
+
 def test_seeds_list_shows_every_article() -> None:
     result = CliRunner().invoke(cli, ["seeds", "list"])
     assert result.exit_code == 0

@@ -43,11 +43,12 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 
 
 def test_a_database_made_before_revision_0001_was_edited_reaches_the_same_schema(db_url: str) -> None:
-    # 0001 first indexed (author_id, created_at); such a database must not keep that index.
+    # 0001 first indexed (author_id, created_at) and not (platform, last_seen_at).
     engine = make_engine(db_url)
     upgrade(engine, "0002")
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_posts_author_id_platform_created_at"))
+        conn.execute(text("DROP INDEX ix_posts_platform_last_seen_at"))
         conn.execute(text("CREATE INDEX ix_posts_author_id_created_at ON posts (author_id, created_at)"))
     upgrade(engine)
     with engine.connect() as conn:

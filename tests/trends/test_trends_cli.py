@@ -266,7 +266,7 @@ def test_posts_as_a_table_says_what_was_withheld(config: Path) -> None:
         ),
         (
             ("--lang", "english"),
-            "Error: Invalid value for '--lang': 'english' is not a two-letter ISO 639-1 code like nl",
+            "Error: Invalid value for '--lang': 'english' is not a language code like nl or fil",
         ),
     ],
 )
