@@ -19,18 +19,20 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from bot.config import Config
 from bot.petitions import WINDOWS
-from bot.sources import JETSTREAM_CURSOR_CHECKPOINT
-from bot.storage import Checkpoint, JobRun, Petition, PetitionSnapshot, Post
+from bot.sources import JETSTREAM_CURSOR_CHECKPOINT, polled_checkpoint
+from bot.storage import Checkpoint, Petition, PetitionSnapshot, Post
 
 from ._model import NameCount, Period
 
 SERIES_DAYS = 30
 HISTORY_DAYS = SERIES_DAYS + 1  # how far back a petition's snapshots count
 BASELINE_DAYS = 7
-# The scheduler's jobs (bot.scheduler) and stream checkpoints whose progress shows that a
-# platform's posts were being collected.
-_COLLECTING_JOBS = {"reddit": ("poll_reddit", "search_reddit"), "bluesky": ("poll_bluesky",)}
-_STREAMS = {"bluesky": JETSTREAM_CURSOR_CHECKPOINT}
+# The checkpoints whose moving shows that a platform's posts were being collected: a finished
+# poll (the daemon's or the CLI's) or the Jetstream cursor.
+_COLLECTING = {
+    "reddit": (polled_checkpoint("reddit"), polled_checkpoint("reddit-search")),
+    "bluesky": (polled_checkpoint("bluesky"), JETSTREAM_CURSOR_CHECKPOINT),
+}
 # Most engaging posts read per platform: the top posts are chosen from these (after the
 # care check) and the background articles are matched against their words.
 SAMPLE_PER_PLATFORM = 100
@@ -63,8 +65,8 @@ class PlatformData:
     posts: int
     baseline_posts: int  # in the 7 days before the period
     # Evidence that collection ran up to the period's end: the newest post first seen, and the
-    # last good poll or stream progress (engagement refreshes, which only re-read known posts, are
-    # no evidence of it).
+    # last finished poll or stream progress (engagement refreshes, which only re-read known posts,
+    # are no evidence of it).
     last_new_post: datetime | None
     last_collected: datetime | None
 
@@ -239,17 +241,10 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
     newest = {
         p: session.scalar(select(func.max(Post.first_seen_at)).where(Post.platform == p)) for p in platforms
     }
-    jobs = [job for p in platforms for job in _COLLECTING_JOBS.get(p, ())]
-    polls = dict(
+    names = [name for p in platforms for name in _COLLECTING.get(p, ())]
+    moved = dict(
         session.execute(
-            select(JobRun.job, func.max(JobRun.finished_at))
-            .where(JobRun.status == "ok", JobRun.job.in_(jobs))
-            .group_by(JobRun.job)
-        ).all()
-    )
-    streams = dict(
-        session.execute(
-            select(Checkpoint.name, Checkpoint.updated_at).where(Checkpoint.name.in_(_STREAMS.values()))
+            select(Checkpoint.name, Checkpoint.updated_at).where(Checkpoint.name.in_(names))
         ).all()
     )
     return tuple(
@@ -258,9 +253,7 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
             posts=counts.get(p, (0, 0))[0],
             baseline_posts=counts.get(p, (0, 0))[1],
             last_new_post=newest.get(p),
-            last_collected=_latest(
-                [polls.get(job) for job in _COLLECTING_JOBS.get(p, ())] + [streams.get(_STREAMS.get(p, ""))]
-            ),
+            last_collected=_latest([moved.get(name) for name in _COLLECTING.get(p, ())]),
         )
         for p in platforms
     )

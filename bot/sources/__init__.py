@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from ._bluesky import poll_bluesky, refresh_bluesky
 from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyError, BlueskyRateLimited
 from ._match import Matcher, fold
+from ._polled import polled_checkpoint
 from ._record import PollSummary, PostRecord
 from ._reddit import poll_reddit
 from ._reddit_client import RedditError
@@ -23,6 +24,7 @@ __all__ = [
     "normalise_submission",
     "poll_bluesky",
     "poll_reddit",
+    "polled_checkpoint",
     "refresh_bluesky",
     "refresh_reddit",
     "run_jetstream",

@@ -36,6 +36,7 @@ from bot.storage import Post, get_checkpoint, mark_gone, set_checkpoint, upsert_
 from ._bluesky_api import DEFAULT_RATE_LIMIT_WAIT, BlueskyApi, BlueskyBadRequest, BlueskyError, bluesky_config
 from ._bluesky_normalise import MalformedPost, as_json, indexed_at, parse_time, record_from_post_view
 from ._match import Matcher
+from ._polled import mark_polled
 from ._record import PollSummary, PostRecord
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,7 @@ def poll_bluesky(
         except BlueskyError as exc:
             raise type(exc)(f"{exc} (stored so far: {run.new} new, {run.updated} updated)") from None
         log.info("bluesky: %s; ratelimit-remaining %s", dict(api.calls), api.ratelimit_remaining)
+        mark_polled(sessions, "bluesky", clock())
         return PollSummary("bluesky", new=run.new, updated=run.updated, requests=api.requests)
 
 

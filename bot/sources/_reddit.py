@@ -39,6 +39,7 @@ from bot.config import Settings
 from bot.storage import get_checkpoint, set_checkpoint, upsert_posts
 
 from ._match import Matcher
+from ._polled import mark_polled
 from ._record import PollSummary
 from ._reddit_client import RedditClient
 from ._reddit_normalise import normalise_page
@@ -203,6 +204,7 @@ def poll_reddit(
             max_pages=LISTING_PAGES,
         )
     source = "reddit-search" if search else "reddit"
+    mark_polled(sessions, source, clock())
     return PollSummary(source, new=walk.new, updated=walk.updated, requests=client.requests)
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import __version__
 from bot.config import Settings
 from bot.sandbox import Sandbox
-from bot.sources import PollSummary, poll_reddit
+from bot.sources import PollSummary, RedditError, poll_reddit, polled_checkpoint
 from bot.sources._reddit import listing_checkpoint
 from bot.sources._reddit_client import user_agent
 from bot.storage import Checkpoint
@@ -82,6 +83,23 @@ def test_a_quiet_poll_is_exactly_one_request(
     summary = poll(settings, sessions, sb)
     assert (summary.new, summary.updated, summary.requests) == (0, 0, 1)
     assert sb.requests("/r/") == 1
+
+
+def test_a_finished_poll_leaves_its_mark_even_with_nothing_new_and_a_failed_one_does_not(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    def marked() -> datetime | None:
+        with sessions() as session:
+            return session.get(Checkpoint, polled_checkpoint("reddit")).updated_at  # type: ignore[union-attr]
+
+    poll(settings, sessions, sb)
+    assert marked() == sb.clock.now()
+    first = sb.clock.now()
+    sb.clock.advance(timedelta(minutes=10))
+    sb.inject("/r/", "503", times=20)
+    with pytest.raises(RedditError):
+        poll_reddit(settings, sessions, clock=sb.clock.now, sleep=lambda _: None)
+    assert marked() == first
 
 
 def test_the_next_poll_stores_only_what_is_new(
