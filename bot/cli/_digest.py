@@ -43,6 +43,7 @@ def digest(app: App, day: dt.date | None, dry_run: bool, targets: tuple[str, ...
     from bot.clock import utc_now
     from bot.digest import render_json, render_markdown, render_text, run_digest
     from bot.publishers import TargetError, target_names
+    from bot.sources import apply_care_list
 
     settings = app.settings
     date = _day(day, settings.config.campaign.timezone, utc_now())
@@ -51,6 +52,8 @@ def digest(app: App, day: dt.date | None, dry_run: bool, targets: tuple[str, ...
     except TargetError as exc:
         raise click.BadParameter(str(exc), param_hint="--target") from None
     app.require_schema()
+    if not dry_run:  # a dry run records nothing
+        apply_care_list(settings, app.sessions, utc_now())
     result = run_digest(
         settings, app.sessions, clock=utc_now, date=date, targets=targets or None, dry_run=dry_run
     )

@@ -13,8 +13,12 @@ import click
 from ._app import App, BotError, pass_app
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from bot.config import Settings
     from bot.scheduler import Transition
+
+log = logging.getLogger(__name__)
 
 
 @click.command("run")
@@ -40,6 +44,7 @@ def run(app: App) -> None:
         # Each job may hold a lock connection and a session connection at once.
         engine = make_engine(settings.database_url, pool_size=len(specs) + 2, max_overflow=len(specs) + 4)
         upgrade(engine)
+        _apply_care_list(settings, engine)
         daemon = Daemon(settings, engine, specs=specs, notify=_operator_notify(settings))
         server = settings.config.server
         try:
@@ -59,6 +64,16 @@ def run(app: App) -> None:
         logging.shutdown()
         sys.stdout.flush()
         os._exit(0)
+
+
+def _apply_care_list(settings: Settings, engine: Engine) -> None:
+    from bot.clock import utc_now
+    from bot.sources import apply_care_list
+    from bot.storage import make_sessionmaker
+
+    flagged = apply_care_list(settings, make_sessionmaker(engine), utc_now())
+    if flagged:
+        log.info("the care list covers %d more stored posts: flagged, no longer quoted", flagged)
 
 
 def _operator_notify(settings: Settings) -> Callable[[Transition], None] | None:

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from ._bluesky import poll_bluesky, refresh_bluesky
 from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyError, BlueskyRateLimited
+from ._care import apply_care_list
 from ._match import Matcher, fold
 from ._polled import polled_checkpoint
 from ._record import PollSummary, PostRecord
@@ -20,6 +21,7 @@ __all__ = [
     "PollSummary",
     "PostRecord",
     "RedditError",
+    "apply_care_list",
     "fold",
     "normalise_submission",
     "poll_bluesky",

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import cli
-from bot.storage import Delivery, Digest
+from bot.storage import Delivery, Digest, Post
 
 CAMPAIGN = """
 [campaign]
@@ -97,6 +97,23 @@ def test_the_digest_is_published_to_the_configured_targets_once(
     assert again.stdout.startswith("# #keep4o daily digest · Fri 2026-02-20")
     assert "file: already delivered" in again.stderr
     assert _recorded(sessions) == (1, 1)
+
+
+def test_a_care_term_added_since_collection_covers_the_stored_posts_and_their_count(
+    campaign: Path, db_url: str, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        add_post(session, START + timedelta(hours=1), text="Feeling hopeless #keep4o", likes=9)
+        add_post(session, START + timedelta(hours=2), text="Sign the petition #keep4o", likes=1)
+    campaign.write_text(campaign.read_text() + '\n[care]\ndistress_terms = ["hopeless"]\n')
+    dry = _run(campaign, db_url, "--date", PERIOD.key, "--dry-run", "--format", "json")
+    published = _run(campaign, db_url, "--date", PERIOD.key, "--format", "json")
+    # A dry run records nothing; the published run flags the post first, so the count is right.
+    assert json.loads(dry.stdout)["content"]["conversation"]["sensitive"] == 0
+    assert json.loads(published.stdout)["content"]["conversation"]["sensitive"] == 1
+    assert "Feeling hopeless" not in dry.stdout + published.stdout
+    with sessions() as session:
+        assert session.scalars(select(Post.text).where(Post.sensitive)).all() == ["Feeling hopeless #keep4o"]
 
 
 def test_a_target_that_is_not_delivered_fails_the_command(
