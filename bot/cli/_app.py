@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,6 +87,12 @@ class App:
         """Go on only with a database at this version's schema; otherwise say in one line what to do."""
         from bot.storage import schema
 
+        url = make_url(self.offline_settings.database_url)
+        # Checked before connecting: SQLite would create an empty file (and make_engine its
+        # folder) at a mistyped path.
+        file = url.database if url.get_backend_name() == "sqlite" and url.database != ":memory:" else None
+        if file and not Path(file).is_file():
+            raise BotError(f"there is no database at {file}; 'keep4o-bot db upgrade' creates it")
         try:
             found = schema(self.engine)
         except DBAPIError as exc:

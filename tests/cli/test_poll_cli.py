@@ -123,6 +123,8 @@ def test_poll_all_tries_every_source_and_names_the_skipped_ones(
 def test_a_database_without_the_schema_is_one_line_asking_for_an_upgrade(
     sb: Sandbox, tmp_path: Path, db_url: str
 ) -> None:
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).touch()  # an empty file, as PostgreSQL's is an empty database
     result = run(write_campaign(sb, tmp_path, db_url), "reddit")
     assert result.exit_code == 1
     assert result.output.strip() == "error: the database has no tables yet; run 'keep4o-bot db upgrade'"

@@ -123,6 +123,7 @@ def test_without_petitions_in_the_config_it_says_so(engine: Engine, db_url: str,
 
 def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path) -> None:
     path = write_config(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}", petitions_toml("http://127.0.0.1:9"))
+    (tmp_path / "empty.db").touch()
     result = CliRunner().invoke(cli, ["--config", str(path), "petitions"])
     assert result.exit_code == 1
     assert result.output == "error: the database has no tables yet; run 'keep4o-bot db upgrade'\n"

@@ -215,9 +215,20 @@ def test_bad_trends_arguments_are_usage_errors(config: Path, args: tuple[str, ..
     assert usage_error(run(config, "trends", *args)) == message
 
 
+def test_a_mistyped_database_path_is_named_and_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text(CAMPAIGN.format(db_url=f"sqlite:///{tmp_path / 'dta' / 'keep4o.db'}"))
+    result = run(path, "trends", "--days", "1")
+    assert result.exit_code == 1
+    missing = tmp_path / "dta" / "keep4o.db"
+    assert result.stderr == f"error: there is no database at {missing}; 'keep4o-bot db upgrade' creates it\n"
+    assert not (tmp_path / "dta").exists()
+
+
 def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.toml"
     path.write_text(CAMPAIGN.format(db_url=f"sqlite:///{tmp_path / 'empty.db'}"))
+    (tmp_path / "empty.db").touch()
     result = run(path, "trends", "--days", "1")
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: the database has no tables yet; run 'keep4o-bot db upgrade'"
