@@ -48,7 +48,8 @@ class App:
     @cached_property
     def offline_settings(self) -> Settings:
         """The configuration without the secret check, for commands that only read the database."""
-        return self._load(check_secrets=False)
+        # A command that loaded the settings with their secrets has these already: one read.
+        return self.__dict__.get("settings") or self._load(check_secrets=False)
 
     def _load(self, *, check_secrets: bool) -> Settings:
         try:
@@ -96,15 +97,17 @@ class App:
         try:
             found = schema(self.engine)
         except DBAPIError as exc:
-            raise BotError(f"cannot open the database: {first_line(exc)}") from exc
+            raise BotError(f"cannot open the database: {first_line(exc) or type(exc).__name__}") from exc
         if found.state != "current":
             raise BotError(schema_advice(found))
 
 
-def first_line(exc: DBAPIError) -> str:
-    """The driver's own message (SQLAlchemy's wraps it in the statement and a link)."""
-    text = str(exc.orig or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message ("" if none); for a database error, the driver's
+    own message, which SQLAlchemy buries under the statement, a link or advice about autoflush."""
+    source = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = str(source).strip()
+    return text.splitlines()[0] if text else ""
 
 
 def schema_advice(found: Schema) -> str:
@@ -162,7 +165,6 @@ class Group(click.Group):
             if app is not None and app.debug:
                 raise
             logging.getLogger("bot").debug("command failed", exc_info=True)
-            text = first_line(exc) if isinstance(exc, DBAPIError) else str(exc).strip()
-            message = text.splitlines()[0] if text else type(exc).__name__
+            message = first_line(exc) or type(exc).__name__
             click.echo(f"error: {type(exc).__name__}: {message}", err=True)
             sys.exit(1)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -68,9 +67,7 @@ def skip_reason(settings: Settings, source: str) -> str | None:
 
 
 def _one_line(exc: Exception) -> str:
-    # SQLAlchemy's own text can bury the cause ("database is locked") under advice about autoflush.
-    whole = first_line(exc) if isinstance(exc, DBAPIError) else str(exc).strip()
-    text = whole.splitlines()[0] if whole else ""
+    text = first_line(exc)
     # The bot's own errors are worded for the operator; anything else also names its type.
     if type(exc).__module__.startswith("bot.") and text:
         return text

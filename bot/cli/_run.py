@@ -33,9 +33,9 @@ def run(app: App) -> None:
     from bot.storage import make_engine, upgrade
 
     cap_malloc_arenas()
-    configure_logging(app.log_format, debug=app.debug)
     with StopSignal() as stop:
         settings = app.settings
+        # The command group logs warnings only; the daemon's run lines are INFO.
         configure_logging(app.log_format, debug=app.debug, secrets=secret_values(settings))
         try:
             specs = build_jobs(settings)

@@ -68,7 +68,7 @@ def _reading(app: App) -> Iterator[Session]:
         with app.sessions() as session:
             yield session
     except DBAPIError as exc:
-        raise BotError(f"cannot read the database: {first_line(exc)}") from exc
+        raise BotError(f"cannot read the database: {first_line(exc) or type(exc).__name__}") from exc
 
 
 def _print_rich(renderable: object) -> None:

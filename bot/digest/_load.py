@@ -253,15 +253,12 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
             posts=counts.get(p, (0, 0))[0],
             baseline_posts=counts.get(p, (0, 0))[1],
             last_new_post=newest.get(p),
-            last_collected=_latest([moved.get(name) for name in _COLLECTING.get(p, ())]),
+            last_collected=max(
+                (t for name in _COLLECTING.get(p, ()) if (t := moved.get(name)) is not None), default=None
+            ),
         )
         for p in platforms
     )
-
-
-def _latest(times: Sequence[datetime | None]) -> datetime | None:
-    known = [t for t in times if t is not None]
-    return max(known) if known else None
 
 
 def load_sample(session: Session, period: Period) -> tuple[PostRow, ...]:

@@ -83,14 +83,15 @@ class _TimeoutRequestor(prawcore.Requestor):
 
     def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> requests.Response:
         method, url = args[:2]
-        if str(method).upper() != "POST" or urlsplit(str(url)).path.endswith(TOKEN_PATH):
-            return super().request(*args, timeout=self.timeout, **kwargs)
+        repeatable = str(method).upper() != "POST" or urlsplit(str(url)).path.endswith(TOKEN_PATH)
         try:
             response = super().request(*args, timeout=self.timeout, **kwargs)
         except prawcore.RequestException as exc:
+            if repeatable:
+                raise
             failure = type(exc.original_exception).__name__
             raise prawcore.RequestException(MayHaveArrived(failure), args, kwargs) from None
-        if response.status_code in prawcore.Session.RETRY_STATUSES:
+        if not repeatable and response.status_code in prawcore.Session.RETRY_STATUSES:
             reason = MayHaveArrived(f"HTTP {response.status_code}")
             raise prawcore.RequestException(reason, args, kwargs)
         return response

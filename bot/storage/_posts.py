@@ -148,10 +148,6 @@ def to_driver(kind: TypeEngine[Any], dialect: Dialect) -> _Convert:
     return process if process is not None else _same
 
 
-def _to_db(column: Column[Any], dialect: Dialect) -> _Convert:
-    return to_driver(column.type, dialect)
-
-
 def _from_db(column: Column[Any], dialect: Dialect) -> _Convert:
     """The column type's own conversion of the driver's value (what SQLAlchemy would return)."""
     process = column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -183,8 +179,11 @@ def _upsert_platform(
     dialect = _dialect(session)
     connection = session.connection()
     sql = _sql(dialect)
-    to_time, to_terms = _to_db(_TABLE.c.created_at, dialect), _to_db(_TABLE.c.matched_terms, dialect)
-    to_flag = _to_db(_TABLE.c.sensitive, dialect)
+    to_time, to_terms = (
+        to_driver(_TABLE.c.created_at.type, dialect),
+        to_driver(_TABLE.c.matched_terms.type, dialect),
+    )
+    to_flag = to_driver(_TABLE.c.sensitive.type, dialect)
     at = to_time(now)
     flags = {True: to_flag(True), False: to_flag(False)}
     terms_memo: dict[tuple[str, ...], Any] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,19 +67,23 @@ def top_posts(
         select(Post)
         .where(*where, Post.state == "live", Post.sensitive.is_(False))
         .order_by(Post.engagement.desc(), Post.created_at.desc(), Post.id)
-        .execution_options(yield_per=max(limit, 10))
+        .limit(limit)
     )
     chosen: list[Post] = []
     newly_sensitive = 0
-    # Closed when done: on PostgreSQL yield_per reads through a server-side cursor.
-    with session.scalars(ranked) as candidates:
-        for post in candidates:
+    # A page of `limit` at a time (a top-N sort, not a sort of the whole range); a further page
+    # only when the care check set some aside.
+    for page in itertools.count():
+        batch = session.scalars(ranked.offset(page * limit)).all()
+        for post in batch:
             if len(chosen) == limit:
                 break
             if sensitive(post.title or "", post.text or ""):
                 newly_sensitive += 1
             else:
                 chosen.append(post)
+        if len(chosen) == limit or len(batch) < limit:
+            break
     posts = tuple(
         TopPost(
             rank=rank,
