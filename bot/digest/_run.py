@@ -94,7 +94,11 @@ def run_digest(
     content = _readable_digest(stored) or compose_for(settings, sessions, period)
     digest_id, kept = store_edition(sessions, "digest", period.key, to_json(content), now)
     content = _readable_digest(kept) or content
-    chosen = list(publishers) if publishers is not None else make_publishers(settings, names)
+    chosen = (
+        list(publishers)
+        if publishers is not None
+        else make_publishers(settings, names, sessions, clock=clock)
+    )
     outcomes = deliver(
         sessions,
         digest_id,
@@ -171,7 +175,11 @@ def run_alerts(
     names = [p.target for p in publishers] if publishers is not None else target_names(config, alerts=True)
     if not due or not names:
         return 0
-    chosen = list(publishers) if publishers is not None else make_publishers(settings, names)
+    chosen = (
+        list(publishers)
+        if publishers is not None
+        else make_publishers(settings, names, sessions, clock=clock)
+    )
     sent = 0
     for alert in due:
         alert_id, kept = store_edition(sessions, "alert", alert.event_id, to_json(alert), now)

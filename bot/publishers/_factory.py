@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
-from atproto_client import Client
-from atproto_client.request import Request
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utc_now
 from bot.config import Config, Settings
+from bot.sources import BlueskyApi
 
 from ._bluesky import BlueskyAccount, BlueskyPublisher
 from ._delivery import Publisher
@@ -53,19 +55,30 @@ def target_names(
     return out
 
 
-def bluesky_login(settings: Settings) -> BlueskyAccount:
-    config = settings.config.bluesky
-    password = settings.secrets.bluesky_app_password
-    if config is None or password is None:
+def bluesky_login(
+    settings: Settings, sessions: sessionmaker[Session], *, clock: Callable[[], datetime] = utc_now
+) -> BlueskyAccount:
+    """The bot's account, logged in as the collectors log in.
+
+    The session they saved is resumed, so a digest or an alert makes no ``createSession`` call
+    (Bluesky allows 300 a day per account); without one, or when it is rejected, the login is
+    fresh and saved for the next run. ``getSession`` checks the session and names the account.
+    """
+    if settings.config.bluesky is None or settings.secrets.bluesky_app_password is None:
         raise TargetError("bluesky: needs a [bluesky] section and BLUESKY_APP_PASSWORD")
-    client = Client(base_url=config.base_url, request=Request(timeout=config.timeout_seconds))
-    profile = client.login(config.handle, password.get_secret_value())
-    if profile is None:
-        raise TargetError(f"bluesky: {config.base_url} does not serve the profile of {config.handle}")
-    return BlueskyAccount(client, profile.did, profile.handle)
+    api = BlueskyApi(settings, sessions, clock=clock)
+    api.login()
+    me = api.call("getSession", lambda client: client.com.atproto.server.get_session())
+    return BlueskyAccount(api.client, me.did, me.handle)
 
 
-def make_publishers(settings: Settings, names: Sequence[str]) -> list[Publisher]:
+def make_publishers(
+    settings: Settings,
+    names: Sequence[str],
+    sessions: sessionmaker[Session],
+    *,
+    clock: Callable[[], datetime] = utc_now,
+) -> list[Publisher]:
     """Publishers for ``names``; clients log in on first use, so one bad login fails one target."""
     config = settings.config
     webhooks = {w.name: w for w in config.digest.webhooks}
@@ -75,7 +88,11 @@ def make_publishers(settings: Settings, names: Sequence[str]) -> list[Publisher]
         if kind == "file":
             out.append(FilePublisher(Path(config.digest.file_directory)))
         elif kind == "bluesky":
-            out.append(BlueskyPublisher(lambda: bluesky_login(settings), chart=config.digest.chart))
+            out.append(
+                BlueskyPublisher(
+                    lambda: bluesky_login(settings, sessions, clock=clock), chart=config.digest.chart
+                )
+            )
         elif kind == "reddit":
             username = settings.secrets.reddit_username
             out.append(

@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ._bluesky import poll_bluesky, refresh_bluesky
-from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyError, BlueskyRateLimited
+from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyApi, BlueskyError, BlueskyRateLimited
 from ._care import apply_care_list
 from ._match import Matcher, fold
 from ._polled import polled_checkpoint
@@ -15,6 +15,7 @@ from ._reddit_refresh import refresh_reddit
 
 __all__ = [
     "JETSTREAM_CURSOR_CHECKPOINT",
+    "BlueskyApi",
     "BlueskyError",
     "BlueskyRateLimited",
     "Matcher",

@@ -1,4 +1,4 @@
-"""The logged-in atproto client the Bluesky collectors share: one login, a saved session, polite retries.
+"""The atproto client the Bluesky collectors and publisher share: one login, a saved session, polite retries.
 
 * Session: log in with the app password once and keep the session string in the database
   (checkpoint ``bluesky:session``, never logged), saved again on every refresh because refresh

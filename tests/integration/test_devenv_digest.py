@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from atproto import Client
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
 from bot.digest import (
@@ -147,11 +148,11 @@ def _chain(client: Client, root_uri: str, n: int) -> list[Any] | None:
 
 
 def test_a_digest_thread_on_the_reference_network_reads_back_with_order_refs_and_facets(
-    devenv: Devenv, settings: Settings
+    devenv: Devenv, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     content = _content(uuid.uuid4().hex[:8])
     expected = render_bluesky(content).posts
-    remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(
+    remote = BlueskyPublisher(lambda: bluesky_login(settings, sessions)).publish(
         Edition("digest", content.period.key, content), look_first=False
     )
     reader = Client(base_url=devenv.pds)
@@ -162,8 +163,10 @@ def test_a_digest_thread_on_the_reference_network_reads_back_with_order_refs_and
     assert chain[1].embed.images[0].alt.startswith("Line chart of signatures")
 
 
-def test_the_bot_label_is_on_the_reference_pds_profile(devenv: Devenv, settings: Settings) -> None:
-    account = bluesky_login(settings)
+def test_the_bot_label_is_on_the_reference_pds_profile(
+    devenv: Devenv, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    account = bluesky_login(settings, sessions)
     ensure_bot_label(account)
     assert ensure_bot_label(account) is False
     record = account.client.com.atproto.repo.get_record(
@@ -173,7 +176,7 @@ def test_the_bot_label_is_on_the_reference_pds_profile(devenv: Devenv, settings:
 
 
 def test_a_thread_cut_short_by_a_crash_is_completed_from_the_author_feed(
-    devenv: Devenv, settings: Settings
+    devenv: Devenv, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     content = _content(uuid.uuid4().hex[:8])
     item = Edition("digest", content.period.key, content)
@@ -186,10 +189,10 @@ def test_a_thread_cut_short_by_a_crash_is_completed_from_the_author_feed(
         raise Crash
 
     with pytest.raises(Crash):
-        BlueskyPublisher(lambda: bluesky_login(settings), after_post=crash_after_first).publish(
+        BlueskyPublisher(lambda: bluesky_login(settings, sessions), after_post=crash_after_first).publish(
             item, look_first=False
         )
-    publisher = BlueskyPublisher(lambda: bluesky_login(settings))
+    publisher = BlueskyPublisher(lambda: bluesky_login(settings, sessions))
     thread = render_bluesky(content)
     _eventually(lambda: _root_indexed(publisher, thread))
     remote = _eventually(lambda: _retried(publisher, item))

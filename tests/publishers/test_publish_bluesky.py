@@ -24,6 +24,9 @@ from bot.publishers import LEASE, BlueskyPublisher, NotDelivered, bluesky_login,
 from bot.sandbox import BlueskyAccount, Sandbox, World
 from bot.sandbox import Clock as SandboxClock
 from bot.sandbox._campaign import BLUESKY_APP_PASSWORD, BLUESKY_DID, BLUESKY_HANDLE
+from bot.sources import poll_bluesky
+from bot.storage import get_checkpoint
+from tests.digest.digest_data import DAY
 
 
 @pytest.fixture
@@ -47,6 +50,9 @@ def settings(bsky: Sandbox, tmp_path: Path) -> Settings:
     return load_settings(bsky.write_config(tmp_path / "campaign" / "keep4o.toml", "sqlite://"), environ={})
 
 
+LOGIN = "/xrpc/com.atproto.server.createSession"
+
+
 def _reader(bsky: Sandbox) -> Client:
     client = Client(base_url=bsky.url)
     client.login(BLUESKY_HANDLE, BLUESKY_APP_PASSWORD)
@@ -59,10 +65,10 @@ def _bot_posts(bsky: Sandbox) -> int:
 
 
 def test_the_thread_reads_back_in_order_with_reply_refs_facets_card_and_chart(
-    bsky: Sandbox, settings: Settings
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     expected = render_bluesky(edition().content).posts
-    remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=False)
+    remote = BlueskyPublisher(lambda: bluesky_login(settings, sessions)).publish(edition(), look_first=False)
     chain = thread_posts(_reader(bsky), remote.id)
     assert_thread_reads_back(chain, expected)
     root = chain[0]
@@ -75,8 +81,10 @@ def test_the_thread_reads_back_in_order_with_reply_refs_facets_card_and_chart(
     assert remote.url == f"https://bsky.app/profile/{BLUESKY_HANDLE}/post/{remote.id.rsplit('/', 1)[1]}"
 
 
-def test_the_account_labels_itself_a_bot_once(bsky: Sandbox, settings: Settings) -> None:
-    account = bluesky_login(settings)
+def test_the_account_labels_itself_a_bot_once(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    account = bluesky_login(settings, sessions)
     assert ensure_bot_label(account) is True
     assert ensure_bot_label(account) is False
     profile = account.client.com.atproto.repo.get_record(
@@ -87,7 +95,7 @@ def test_the_account_labels_itself_a_bot_once(bsky: Sandbox, settings: Settings)
 
 
 def test_a_crash_in_the_middle_of_a_thread_resumes_without_repeating_posts(
-    bsky: Sandbox, settings: Settings
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     n = len(render_bluesky(edition().content).posts)
 
@@ -96,18 +104,18 @@ def test_a_crash_in_the_middle_of_a_thread_resumes_without_repeating_posts(
             raise SimulatedCrash("killed mid-thread")
 
     with pytest.raises(SimulatedCrash):
-        BlueskyPublisher(lambda: bluesky_login(settings), after_post=crash_after_second).publish(
+        BlueskyPublisher(lambda: bluesky_login(settings, sessions), after_post=crash_after_second).publish(
             edition(), look_first=False
         )
     assert _bot_posts(bsky) == 2
-    remote = BlueskyPublisher(lambda: bluesky_login(settings)).publish(edition(), look_first=True)
+    remote = BlueskyPublisher(lambda: bluesky_login(settings, sessions)).publish(edition(), look_first=True)
     assert remote.found is False  # the missing parts were posted
     assert _bot_posts(bsky) == n
     assert len(thread_posts(_reader(bsky), remote.id)) == n
 
 
 def test_a_thread_the_appview_cannot_show_yet_is_retried_later_not_posted_again(
-    bsky: Sandbox, settings: Settings
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     n = len(render_bluesky(edition().content).posts)
 
@@ -115,11 +123,11 @@ def test_a_thread_the_appview_cannot_show_yet_is_retried_later_not_posted_again(
         raise SimulatedCrash("killed mid-thread")
 
     with pytest.raises(SimulatedCrash):
-        BlueskyPublisher(lambda: bluesky_login(settings), after_post=crash_after_first).publish(
+        BlueskyPublisher(lambda: bluesky_login(settings, sessions), after_post=crash_after_first).publish(
             edition(), look_first=False
         )
     bsky.inject("/xrpc/app.bsky.feed.getPostThread", "not_found")
-    publisher = BlueskyPublisher(lambda: bluesky_login(settings))
+    publisher = BlueskyPublisher(lambda: bluesky_login(settings, sessions))
     with pytest.raises(NotDelivered) as refused:
         publisher.publish(edition(), look_first=True)
     assert refused.value.permanent is False  # the daemon retries the run
@@ -138,14 +146,57 @@ def test_a_crash_between_posting_and_recording_does_not_post_twice(
             settings,
             sessions,
             clock=clock,
-            publishers=[BlueskyPublisher(lambda: bluesky_login(settings))],
+            publishers=[BlueskyPublisher(lambda: bluesky_login(settings, sessions))],
             after_publish=crash_after_publish,
         )
     posted = _bot_posts(bsky)
     clock.advance(LEASE + timedelta(minutes=1))
     result = run_digest(
-        settings, sessions, clock=clock, publishers=[BlueskyPublisher(lambda: bluesky_login(settings))]
+        settings,
+        sessions,
+        clock=clock,
+        publishers=[BlueskyPublisher(lambda: bluesky_login(settings, sessions))],
     )
     (outcome,) = result.outcomes
     assert (outcome.status, outcome.found) == ("done", True)
     assert _bot_posts(bsky) == posted
+
+
+def _publish_digests(settings: Settings, sessions: sessionmaker[Session], days: int) -> None:
+    """``days`` digest runs, each with a publisher of its own, as the daemon makes them."""
+    for offset in range(days):
+        publisher = BlueskyPublisher(lambda: bluesky_login(settings, sessions))
+        publisher.publish(edition(DAY + timedelta(days=offset)), look_first=True)
+
+
+def test_publishing_resumes_the_collectors_saved_session_instead_of_logging_in(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    poll_bluesky(settings, sessions, clock=bsky.clock.now)  # the collector logs in and saves its session
+
+    _publish_digests(settings, sessions, days=2)
+
+    assert bsky.requests(LOGIN) == 1  # Bluesky allows 300 a day per account
+    assert _bot_posts(bsky) == 2 * len(render_bluesky(edition().content).posts)
+
+
+def test_without_a_saved_session_the_first_digest_logs_in_and_later_ones_resume_it(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    _publish_digests(settings, sessions, days=3)
+
+    assert bsky.requests(LOGIN) == 1
+    with sessions() as db:
+        assert get_checkpoint(db, "bluesky:session") is not None
+
+
+def test_a_saved_session_the_server_no_longer_accepts_gets_one_fresh_login(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    _publish_digests(settings, sessions, days=1)
+    bsky.clock.advance(timedelta(days=91))  # down longer than a refresh token lives: ExpiredToken
+
+    _publish_digests(settings, sessions, days=2)  # the first day is found, the second posted
+
+    assert bsky.requests(LOGIN) == 2
+    assert _bot_posts(bsky) == 2 * len(render_bluesky(edition().content).posts)

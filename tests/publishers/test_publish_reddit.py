@@ -35,9 +35,9 @@ def settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
 
 
 def test_the_digest_is_a_markdown_self_post_with_a_table_flagged_as_a_bot(
-    sandbox: Sandbox, settings: Settings
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
-    (publisher,) = make_publishers(settings, ["reddit"])
+    (publisher,) = make_publishers(settings, ["reddit"], sessions)
     remote = publisher.publish(edition(), look_first=False)
     (post,) = sandbox.world.submitted
     assert (post.subreddit, post.author, post.title) == (
@@ -56,9 +56,9 @@ def test_the_digest_is_a_markdown_self_post_with_a_table_flagged_as_a_bot(
 
 
 def test_looking_first_finds_the_earlier_post_by_its_title_among_the_accounts_posts(
-    sandbox: Sandbox, settings: Settings
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
-    (publisher,) = make_publishers(settings, ["reddit"])
+    (publisher,) = make_publishers(settings, ["reddit"], sessions)
     first = publisher.publish(edition(), look_first=False)
     again = publisher.publish(edition(), look_first=True)
     assert (again.id, again.found) == (first.id, True)
@@ -67,9 +67,9 @@ def test_looking_first_finds_the_earlier_post_by_its_title_among_the_accounts_po
 
 
 def test_without_the_accounts_post_list_the_look_reads_the_subreddit(
-    sandbox: Sandbox, settings: Settings
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
-    (publisher,) = make_publishers(settings, ["reddit"])
+    (publisher,) = make_publishers(settings, ["reddit"], sessions)
     first = publisher.publish(edition(), look_first=False)
     sandbox.inject("/user/", "not_found")  # a suspended or shadow-banned account's page
     again = publisher.publish(edition(), look_first=True)
@@ -81,11 +81,13 @@ def test_a_crash_between_posting_and_recording_does_not_post_twice(
     sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     clock = Clock()
-    publishers = make_publishers(settings, ["reddit"])
+    publishers = make_publishers(settings, ["reddit"], sessions)
     with pytest.raises(SimulatedCrash):
         run_digest(settings, sessions, clock=clock, publishers=publishers, after_publish=crash_after_publish)
     clock.advance(LEASE + timedelta(minutes=1))
-    result = run_digest(settings, sessions, clock=clock, publishers=make_publishers(settings, ["reddit"]))
+    result = run_digest(
+        settings, sessions, clock=clock, publishers=make_publishers(settings, ["reddit"], sessions)
+    )
     (outcome,) = result.outcomes
     assert (outcome.status, outcome.found) == ("done", True)
     assert len(sandbox.world.submitted) == 1
@@ -105,15 +107,17 @@ def test_posting_reuses_the_collectors_client_and_its_token(
 ) -> None:
     poll_reddit(settings, sessions, clock=sandbox.clock.now)
     for _ in range(2):  # two digest runs, each with its own publishers
-        (publisher,) = make_publishers(settings, ["reddit"])
+        (publisher,) = make_publishers(settings, ["reddit"], sessions)
         publisher.publish(edition(), look_first=True)
     assert sandbox.requests(TOKEN) == 1
     assert len(sandbox.world.submitted) == 1
 
 
-def test_without_api_credentials_the_post_fails_for_good(sandbox: Sandbox, settings: Settings) -> None:
+def test_without_api_credentials_the_post_fails_for_good(
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
     unset = dataclasses.replace(settings.secrets, reddit_client_id=None)
-    (publisher,) = make_publishers(dataclasses.replace(settings, secrets=unset), ["reddit"])
+    (publisher,) = make_publishers(dataclasses.replace(settings, secrets=unset), ["reddit"], sessions)
     with pytest.raises(NotDelivered, match="REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET must be set") as failed:
         publisher.publish(edition(), look_first=False)
     assert failed.value.permanent
@@ -137,7 +141,7 @@ def test_a_submission_that_may_have_arrived_is_never_sent_again_until_a_look_fin
         while not sandbox.world.submitted and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    (publisher,) = make_publishers(settings, ["reddit"])
+    (publisher,) = make_publishers(settings, ["reddit"], sessions)
     first = deliver_one(sessions, digest_id, item, publisher, clock=clock, sleep=until_posted)
     # prawcore would have resent the submission on its own after the timeout.
     assert sandbox.requests("/api/submit") == 1
