@@ -219,8 +219,9 @@ class Daemon:
                 if change is not None:
                     changes.append(change)
         except SQLAlchemyError as exc:
-            log.error("staleness check skipped: the database is unavailable: %s", type(exc).__name__)
-            return changes
+            log.error("staleness check stopped: the database is unavailable: %s", type(exc).__name__)
+        # Changes recorded before a failure are stored: the next check will not see them again,
+        # so they are alerted now or never.
         for change in changes:
             self.metrics.operator_alerts.labels(change.kind).inc()
             if change.kind == "alert":

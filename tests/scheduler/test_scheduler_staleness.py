@@ -5,13 +5,15 @@ A stream (Jetstream) goes quiet when the checkpoint its progress moves stops mov
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Job
 from bot.ops import Metrics
 from bot.scheduler import Daemon, JobContext, JobSpec, Stream, Transition, make_spec
-from bot.storage import Petition, PetitionSnapshot, set_checkpoint
+from bot.storage import Petition, PetitionSnapshot, make_engine, set_checkpoint
 from tests.scheduler.conftest import FakeClock, make_settings
 
 SCHEDULE = {"stale_after": "2h", "max_failures_in_row": 3}
@@ -101,6 +103,59 @@ def test_two_replicas_seeing_the_same_stale_source_alert_once(engine: Engine, cl
     first.check_staleness()
     second.check_staleness()
     assert [a.kind for a in alerts] == ["alert"]
+
+
+def test_of_two_replicas_racing_on_the_same_recovery_the_one_that_records_it_second_stays_quiet(
+    engine: Engine, db_url: str, clock: FakeClock
+) -> None:
+    spec = make_spec("poll_reddit", "reddit", Source(), Job(every="10m"), watched=True)
+    alerts: list[Transition] = []
+    first = daemon_for(engine, clock, [spec], alerts)
+    racer = make_engine(db_url)
+    second = daemon_for(racer, clock, [spec], alerts)
+    clock.advance(timedelta(hours=3))
+    first.check_staleness()
+    first.runner.run(spec)  # the source recovers
+    raced: list[str] = []
+
+    def first_records_it_meanwhile(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # The second replica has read the stale state and is about to write the recovery.
+        if statement.startswith("UPDATE checkpoints") and not raced:
+            raced.append(statement)
+            first.check_staleness()
+
+    event.listen(racer, "before_cursor_execute", first_records_it_meanwhile)
+    try:
+        assert second.check_staleness() == []
+    finally:
+        racer.dispose()
+    assert raced
+    assert [a.kind for a in alerts] == ["alert", "recovery"]
+
+
+def test_changes_recorded_before_the_database_fails_midway_are_still_alerted(
+    engine: Engine, clock: FakeClock
+) -> None:
+    specs = [
+        make_spec(f"poll_{source}", source, Source(), Job(every="10m"), watched=True)
+        for source in ("reddit", "bluesky")
+    ]
+    alerts: list[Transition] = []
+    daemon = daemon_for(engine, clock, specs, alerts)
+    clock.advance(timedelta(hours=3))
+
+    def fail_the_second_write(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        if statement.startswith("INSERT INTO checkpoints") and "stale:bluesky" in str(parameters):
+            raise OperationalError(statement, parameters, Exception("disk I/O error"))
+
+    event.listen(engine, "before_cursor_execute", fail_the_second_write)
+    try:
+        assert [a.source for a in daemon.check_staleness()] == ["reddit"]
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_the_second_write)
+    assert [a.source for a in alerts] == ["reddit"]
+    assert [a.source for a in daemon.check_staleness()] == ["bluesky"]
+    assert [a.source for a in alerts] == ["reddit", "bluesky"]
 
 
 def test_a_stale_source_shows_in_the_metrics(engine: Engine, clock: FakeClock) -> None:
