@@ -12,7 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.digest import to_json
-from bot.publishers import LEASE, FilePublisher, Remote, WebhookPublisher, deliver, deliver_one, store_edition
+from bot.publishers import (
+    LEASE,
+    Edition,
+    FilePublisher,
+    Remote,
+    WebhookPublisher,
+    deliver,
+    deliver_one,
+    store_edition,
+)
 from bot.storage import Delivery
 
 
@@ -36,20 +45,28 @@ def _closed_port() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}/hook"
 
 
+class RowsWhenPublishing:
+    """The file publisher, noting the delivery rows as publishing starts."""
+
+    target = "file"
+
+    def __init__(self, sessions: sessionmaker[Session], directory: Path) -> None:
+        self._sessions = sessions
+        self._file = FilePublisher(directory)
+        self.seen: list[list[tuple[str, str, int]]] = []
+
+    def publish(self, edition: Edition, *, look_first: bool) -> Remote:
+        self.seen.append(_rows(self._sessions))
+        return self._file.publish(edition, look_first=look_first)
+
+
 def test_the_delivery_is_recorded_pending_before_anything_is_published(
     sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     clock = Clock()
-    seen: list[list[tuple[str, str, int]]] = []
-    outcome = deliver_one(
-        sessions,
-        _stored(sessions, clock),
-        edition(),
-        FilePublisher(tmp_path),
-        clock=clock,
-        after_publish=lambda target, remote: seen.append(_rows(sessions)),
-    )
-    assert seen == [[("file", "pending", 1)]]
+    publisher = RowsWhenPublishing(sessions, tmp_path)
+    outcome = deliver_one(sessions, _stored(sessions, clock), edition(), publisher, clock=clock)
+    assert publisher.seen == [[("file", "pending", 1)]]
     assert (outcome.status, outcome.remote_id) == ("done", str(tmp_path / "digest-2026-02-20.md"))
     assert _rows(sessions) == [("file", "done", 1)]
 

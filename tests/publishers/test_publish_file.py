@@ -40,14 +40,19 @@ def test_an_alert_key_becomes_a_safe_file_name(tmp_path: Path) -> None:
     assert (tmp_path / "alert-milestone_changeorg-keep-gpt-4o_22000.md").is_file()
 
 
-def test_a_directory_that_cannot_be_written_is_not_delivered_and_leaves_no_temporary_file(
-    tmp_path: Path,
-) -> None:
+def test_a_directory_that_cannot_be_made_is_not_delivered(tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the directory should be")
     with pytest.raises(NotDelivered, match="cannot write"):
         FilePublisher(blocked).publish(edition(), look_first=False)
     assert [p.name for p in tmp_path.iterdir()] == ["not-a-directory"]
+
+
+def test_a_write_that_fails_after_the_temporary_file_is_made_removes_it(tmp_path: Path) -> None:
+    (tmp_path / "digest-2026-02-20.md").mkdir()  # the temporary file cannot replace a directory
+    with pytest.raises(NotDelivered, match="cannot write"):
+        FilePublisher(tmp_path).publish(edition(), look_first=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["digest-2026-02-20.md"]
 
 
 def test_a_rewrite_replaces_the_file_whole(tmp_path: Path) -> None:
