@@ -65,14 +65,27 @@ def test_the_digest_runs_daily_at_the_configured_local_time_and_is_caught_up(
     assert next_fire(digest, now) == datetime(2026, 2, 21, 7, 0, tzinfo=UTC)  # type: ignore[arg-type]
 
 
-def test_a_disabled_job_and_a_disabled_source_are_left_out(tmp_path: object) -> None:
-    settings = make_settings(
+def test_a_disabled_job_and_a_disabled_source_are_left_out() -> None:
+    reddit = {"subreddits": ["ChatGPT"], "search_queries": ["keep4o"], "contact_username": "keep4o_bot"}
+    bluesky = {"handle": "bot.example.org", "queries": ["#keep4o"]}
+    petitions = [{"id": "p", "url": "https://example.org/p"}]
+    enabled = make_settings("sqlite://", reddit=reddit, bluesky=bluesky, petitions=petitions)
+    disabled = make_settings(
         "sqlite://",
+        reddit=reddit | {"enabled": False},
+        bluesky=bluesky | {"enabled": False},
+        petitions=petitions,
         schedule={"jobs": {"alerts": {"every": "15m", "enabled": False}}},
-        petitions=[],
     )
-    names = {spec.name for spec in build_jobs(settings)}
-    assert names == {"digest", "retention", "rollups"}
+    left_out = {spec.name for spec in build_jobs(enabled)} - {spec.name for spec in build_jobs(disabled)}
+    assert left_out == {
+        "alerts",
+        "poll_reddit",
+        "search_reddit",
+        "refresh_reddit",
+        "poll_bluesky",
+        "refresh_bluesky",
+    }
 
 
 def test_a_job_left_out_of_the_file_keeps_its_default_schedule() -> None:
