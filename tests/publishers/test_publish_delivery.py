@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from publish_support import Clock, SimulatedCrash, crash_after_publish, edition, webhook_receiver
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.digest import to_json
@@ -16,13 +17,15 @@ from bot.publishers import (
     LEASE,
     Edition,
     FilePublisher,
+    Outcome,
     Remote,
     WebhookPublisher,
     deliver,
     deliver_one,
     store_edition,
 )
-from bot.storage import Delivery
+from bot.publishers._delivery import MAX_ATTEMPTS, TRIES_PER_RUN
+from bot.storage import Delivery, make_engine, make_sessionmaker
 
 
 def _stored(sessions: sessionmaker[Session], clock: Clock) -> int:
@@ -207,3 +210,48 @@ def test_remote_ids_and_urls_are_recorded(sessions: sessionmaker[Session], tmp_p
     assert Remote(row.remote_id or "", row.remote_url) == Remote(outcome.remote_id or "", outcome.remote_url)
     assert row.remote_url == (tmp_path / "digest-2026-02-20.md").resolve().as_uri()
     assert row.completed_at == clock()
+
+
+def test_a_target_that_keeps_failing_is_given_up_after_max_attempts_across_runs(
+    sessions: sessionmaker[Session],
+) -> None:
+    clock = Clock()
+    digest_id = _stored(sessions, clock)
+    with webhook_receiver() as hook:
+        hook.statuses = [500] * 100
+        publisher = WebhookPublisher("chat", "json", hook.url)
+        runs = [
+            deliver_one(sessions, digest_id, edition(), publisher, clock=clock, sleep=lambda s: None)
+            for _ in range(4)
+        ]
+    # Three runs of TRIES_PER_RUN tries pass MAX_ATTEMPTS (8); the fourth sends nothing.
+    assert len(hook.bodies) == 3 * TRIES_PER_RUN > MAX_ATTEMPTS
+    assert [(o.status, o.final) for o in runs] == [("failed", False)] * 3 + [("failed", True)]
+    assert (runs[3].error or "").startswith("gave up after 9 attempts: NotDelivered: ")
+
+
+def test_of_two_runs_recovering_the_same_delivery_at_once_only_one_goes_on(
+    sessions: sessionmaker[Session], db_url: str, tmp_path: Path
+) -> None:
+    clock = Clock()
+    digest_id = _stored(sessions, clock)
+    publisher = FilePublisher(tmp_path)
+    with pytest.raises(SimulatedCrash):
+        deliver_one(sessions, digest_id, edition(), publisher, clock=clock, after_publish=crash_after_publish)
+    clock.advance(LEASE * 2)  # the crashed run's lease has run out: both runs may recover it
+    other_engine = make_engine(db_url)
+    first: list[Outcome] = []
+
+    def first_run_recovers_it_meanwhile(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # The second run has read the expired row and is about to take it over.
+        if statement.startswith("UPDATE deliveries") and not first:
+            first.append(deliver_one(sessions, digest_id, edition(), publisher, clock=clock))
+
+    event.listen(other_engine, "before_cursor_execute", first_run_recovers_it_meanwhile)
+    try:
+        second = deliver_one(make_sessionmaker(other_engine), digest_id, edition(), publisher, clock=clock)
+    finally:
+        other_engine.dispose()
+    assert [(o.status, o.found) for o in first] == [("done", True)]
+    assert (second.status, second.error) == ("in_progress", "another run took it over")
+    assert _rows(sessions) == [("file", "done", 2)]
