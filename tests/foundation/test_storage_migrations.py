@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -57,12 +56,13 @@ def test_a_database_made_before_revision_0001_was_edited_reaches_the_same_schema
     assert diff == []
 
 
-# A replica starting up: import everything first, then upgrade at the agreed moment.
+# A replica starting up: import everything first, say so, then upgrade when told to.
 _REPLICA = """
-import sys, time
+import sys
 from bot.storage import make_engine, upgrade
 engine = make_engine(sys.argv[1])
-time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+print("ready", flush=True)
+sys.stdin.readline()
 upgrade(engine)
 """
 
@@ -71,11 +71,22 @@ upgrade(engine)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_replicas_upgrading_an_empty_database_at_once_all_succeed(db_url: str) -> None:
     # Processes, as replicas are: Alembic's migration context is one per process.
-    at = time.time() + 5
     replicas = [
-        subprocess.Popen([sys.executable, "-c", _REPLICA, db_url, str(at)], stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _REPLICA, db_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(3)
     ]
+    for replica in replicas:  # all started and imported before any begins
+        assert replica.stdout is not None and replica.stdout.readline() == "ready\n"
+    for replica in replicas:
+        assert replica.stdin is not None
+        replica.stdin.write("go\n")
+        replica.stdin.flush()
     errors = [replica.communicate(timeout=120)[1] for replica in replicas]
     assert [replica.returncode for replica in replicas] == [0, 0, 0], errors
     engine = make_engine(db_url)
