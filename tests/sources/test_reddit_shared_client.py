@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import linecache
+import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,6 +87,23 @@ def test_another_server_gets_a_client_of_its_own(
         assert (other.requests(TOKEN), other.requests("/r/")) == (1, 1)
 
 
+def _blocked_on_the_client_lock(thread: threading.Thread) -> bool:
+    """Whether ``thread`` stands at ``with connection.lock`` in the Reddit client."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    return (
+        frame is not None
+        and frame.f_code.co_filename.endswith("_reddit_client.py")
+        and "with connection.lock" in linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    )
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
+
+
 def test_a_job_waits_while_another_is_using_the_client(
     sb: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
@@ -91,8 +112,7 @@ def test_a_job_waits_while_another_is_using_the_client(
     worker = threading.Thread(target=lambda: done.append(poll(settings, sessions, sb)))
     with CONNECTIONS.get(settings).lock:
         worker.start()
-        worker.join(timeout=0.5)
-        assert worker.is_alive()
+        _wait_until(lambda: _blocked_on_the_client_lock(worker))
         assert sb.requests() == 0
     worker.join(timeout=30)
     assert [summary.new for summary in done] == [1]
