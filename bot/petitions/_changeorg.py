@@ -54,6 +54,7 @@ from bs4 import BeautifulSoup
 from ._numbers import CountError, parse_count
 from ._reading import (
     STATES,
+    UNREADABLE_JSON,
     PageError,
     Reading,
     check_complete_html,
@@ -73,7 +74,13 @@ _WORDS = (
     r"(?:verified\s+)?(?:signatures|signers|supporters|have\s+signed"
     r"|signataires|firmas|firme|Unterschriften|handtekeningen|assinaturas)"
 )
-_COUNT_TEXT = re.compile(rf"(\d[\d.,'’\s\u00a0\u202f]*\d|\d)\s*([kKmM](?![a-z]))?\s*{_WORDS}", re.IGNORECASE)
+# The sign is taken too, so that "-21,345 signatures" is refused rather than read as 21,345.
+_COUNT_TEXT = re.compile(
+    rf"([-−]?\d[\d.,'’\s\u00a0\u202f]*\d|[-−]?\d)\s*([kKmM](?![a-z]))?\s*{_WORDS}", re.IGNORECASE
+)
+# A count right after these words is a goal, not the signatures so far ("Help us reach 25,000
+# signatures", "We need 100,000 signatures").
+_GOAL_BEFORE = re.compile(r"(?:reach|get\s+to|goal\s+of|target\s+of|towards?|needs?)\W*$", re.IGNORECASE)
 _GOAL_TEXT = re.compile(
     r"(?:get\s+to|next\s+goal:?|goal\s+of|signature\s+goal:?)\s*(\d[\d.,'’\s\u00a0\u202f]*\d|\d)",
     re.IGNORECASE,
@@ -95,7 +102,7 @@ def _inline_objects(soup: BeautifulSoup) -> list[Any]:
         for start in starts:
             try:
                 value, _ = decoder.raw_decode(_UNDEFINED.sub(" null", text[start:].lstrip()))
-            except json.JSONDecodeError:
+            except UNREADABLE_JSON:
                 continue
             found.append(value)
     return found
@@ -132,25 +139,36 @@ def _embedded(soup: BeautifulSoup) -> tuple[int, int | None, str | None]:
     raise PageError("no embedded JSON state with a signatureCount")
 
 
+def _signing(stat: dict[str, Any]) -> bool:
+    """Whether an interaction counter counts signatures: unnamed, or an endorse/sign/join action.
+
+    Not shares, likes or comments, which a page may count beside them.
+    """
+    kind = stat.get("interactionType")
+    name = kind.get("@type") if isinstance(kind, dict) else kind
+    return not isinstance(name, str) or any(word in name for word in ("Endorse", "Sign", "Join"))
+
+
 def _ld(soup: BeautifulSoup) -> tuple[int, int | None, str | None]:
     for item in json_ld(soup):
         if not isinstance(item, dict):
             continue
         stats = item.get("interactionStatistic")
         for stat in stats if isinstance(stats, list) else [stats]:
-            if isinstance(stat, dict) and "userInteractionCount" in stat:
+            if isinstance(stat, dict) and "userInteractionCount" in stat and _signing(stat):
                 return check_count(stat["userInteractionCount"], "the JSON-LD interaction count"), None, None
     raise PageError("no JSON-LD interactionStatistic")
 
 
 def _text_count(text: str, where: str) -> int:
-    found = _COUNT_TEXT.search(text)
-    if found is None:
-        raise PageError(f"no 'N signatures' in {where}")
-    try:
-        return parse_count(found.group(1) + (found.group(2) or ""))
-    except CountError as exc:
-        raise PageError(f"{where}: {exc}") from None
+    for found in _COUNT_TEXT.finditer(text):
+        if _GOAL_BEFORE.search(text[max(0, found.start() - 24) : found.start()]):
+            continue
+        try:
+            return parse_count(found.group(1) + (found.group(2) or ""))
+        except CountError as exc:
+            raise PageError(f"{where}: {exc}") from None
+    raise PageError(f"no 'N signatures' in {where}")
 
 
 def _meta(soup: BeautifulSoup) -> tuple[int, int | None, str | None]:

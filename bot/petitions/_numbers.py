@@ -15,8 +15,9 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-# People do not number more than this (the world's population, rounded up).
-MAX_COUNT = 10_000_000_000
+# The largest count the database's integer columns hold; no petition has come near it (the
+# largest ever gathered some tens of millions).
+MAX_COUNT = 2**31 - 1
 
 # Group separators seen in the wild; the Arabic ones are U+066C (thousands) and U+066B (decimal).
 _SEPARATORS = ",.'’ \u00a0\u202f\u2009\u066c\u066b\uff0c\uff0e"
@@ -60,6 +61,9 @@ def _scaled(number: str, multiplier: int) -> int:
             raise CountError(f"{number!r} is not a number")
         return grouped * multiplier
     fraction = parts[1] if len(parts) == 2 else "0"
+    if len(fraction) == 3:
+        # "1,234K": a thousands group or a decimal fraction? Pages round such counts, so neither is safe.
+        raise CountError(f"{number!r} before a multiplier is ambiguous")
     return int((Decimal(f"{parts[0]}.{fraction}") * multiplier).to_integral_value(ROUND_HALF_UP))
 
 
@@ -76,6 +80,9 @@ def parse_count(text: str) -> int:
     number, unit = found.group("number"), found.group("unit")
     if found.group("sign"):
         raise CountError(f"negative count in {shown!r}")
+    # Before int(), which refuses numbers of thousands of digits with a ValueError of its own.
+    if sum(ch.isdigit() for ch in number) > len(str(MAX_COUNT)):
+        raise CountError(f"{number[:20]}... in {shown!r} is more signatures than a petition can have")
     if unit:
         value = _scaled(number, _MULTIPLIERS[unit.lower()])
     elif number.isdigit():
@@ -87,5 +94,5 @@ def parse_count(text: str) -> int:
             raise CountError(f"{number!r}{where} is not a whole count")
         value = grouped
     if value > MAX_COUNT:
-        raise CountError(f"{value:,} in {shown!r} is more signatures than there are people")
+        raise CountError(f"{value:,} in {shown!r} is more signatures than a petition can have")
     return value

@@ -13,6 +13,9 @@ from bs4 import BeautifulSoup
 from ._numbers import MAX_COUNT
 
 STATES = ("open", "victory", "closed")
+# What ``json`` raises on a hostile text: a syntax error, a number of thousands of digits
+# (ValueError), or nesting deeper than the interpreter's stack (RecursionError).
+UNREADABLE_JSON = (ValueError, RecursionError)
 
 
 class PetitionError(Exception):
@@ -57,7 +60,7 @@ def check_count(value: object, where: str) -> int:
     if value < 0:
         raise PageError(f"{where} is negative ({value})")
     if value > MAX_COUNT:
-        raise PageError(f"{where} is {value:,}, more signatures than there are people")
+        raise PageError(f"{where} is {value:,}, more signatures than a petition can have")
     return value
 
 
@@ -127,7 +130,7 @@ def json_ld(soup: BeautifulSoup) -> list[Any]:
     for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
         try:
             data = json.loads(script.string or "")
-        except json.JSONDecodeError:
+        except UNREADABLE_JSON:
             continue
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict) and isinstance(item.get("@graph"), list):

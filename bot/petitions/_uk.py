@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._reading import CountryCount, PageError, Reading, check_count
+from ._reading import UNREADABLE_JSON, CountryCount, PageError, Reading, check_count
 
 _CLOSED = ("closed", "rejected", "hidden", "stopped", "completed")
 
@@ -58,7 +58,11 @@ def parse_uk(text: str) -> Reading:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("<"):
+            raise PageError("the answer is an HTML page, not the petition's JSON") from None
         raise PageError(f"the petition JSON does not parse ({exc.msg} at line {exc.lineno})") from None
+    except UNREADABLE_JSON as exc:
+        raise PageError(f"the petition JSON cannot be read ({type(exc).__name__})") from None
     data = document.get("data") if isinstance(document, dict) else None
     attributes = data.get("attributes") if isinstance(data, dict) else None
     if not isinstance(attributes, dict):

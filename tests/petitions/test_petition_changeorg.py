@@ -135,3 +135,46 @@ def test_a_page_that_is_not_html_at_all_is_refused() -> None:
 
 def test_a_comment_after_the_closing_html_tag_is_not_truncation(page: Callable[[str], str]) -> None:
     assert parse_changeorg(page("changeorg_current.html") + "<!-- served by edge 12 -->\n").count == 20_937
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head><title>Keep GPT-4o</title>{head}</head><body>{body}</body></html>"
+
+
+def test_a_goal_written_before_the_count_is_not_taken_for_it() -> None:
+    reading = parse_changeorg(_page("<p>Help us reach 25,000 signatures!</p><p>21,345 have signed</p>"))
+    assert (reading.count, reading.strategy) == (21_345, "visible-text")
+
+
+def test_a_meta_description_asking_for_signatures_is_not_a_count() -> None:
+    meta = '<meta property="og:description" content="We need 100,000 signatures to be heard.">'
+    reading = parse_changeorg(_page("<p>21,345 signatures</p>", head=meta))
+    assert (reading.count, reading.strategy) == (21_345, "visible-text")
+
+
+@pytest.mark.parametrize("sign", ["-", "−"])
+def test_a_negative_count_is_refused_not_read_without_its_sign(sign: str) -> None:
+    with pytest.raises(PageError, match="visible-text: the visible text: negative count"):
+        parse_changeorg(_page(f"<p>{sign}21,345 signatures</p>"))
+
+
+def test_a_json_ld_counter_of_shares_is_not_the_signature_count() -> None:
+    shares = (
+        '<script type="application/ld+json">{"@type": "Article", "interactionStatistic": '
+        '{"interactionType": "https://schema.org/ShareAction", "userInteractionCount": 512}}</script>'
+    )
+    reading = parse_changeorg(_page("<p>21,345 signatures</p>", head=shares))
+    assert (reading.count, reading.strategy) == (21_345, "visible-text")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        '{"petition": {"signatureCount": {"total": ' + "9" * 5000 + "}}}",
+        '{"signatureCount": ' + "[" * 100_000,
+    ],
+    ids=["a 5,000-digit count", "nested 100,000 deep"],
+)
+def test_embedded_state_python_cannot_read_falls_back_to_the_next_strategy(state: str) -> None:
+    reading = parse_changeorg(_page("<p>21,345 signatures</p>", head=f"<script>window.s = {state}</script>"))
+    assert (reading.count, reading.strategy) == (21_345, "visible-text")

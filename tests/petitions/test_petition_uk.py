@@ -60,9 +60,21 @@ def test_truncated_json_is_refused_naming_the_parse_error(page: Callable[[str], 
         parse_uk(text[: len(text) // 2])
 
 
-def test_an_html_error_page_is_refused() -> None:
-    with pytest.raises(PageError, match="does not parse"):
+def test_an_html_error_page_is_refused_as_html() -> None:
+    with pytest.raises(PageError, match=r"^the answer is an HTML page, not the petition's JSON$"):
         parse_uk("<!DOCTYPE html><html><body>Service Unavailable</body></html>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"data": {"attributes": {"signature_count": ' + "9" * 5000 + "}}}", "[" * 100_000 + "]" * 100_000],
+    ids=["a 5,000-digit number", "nested 100,000 deep"],
+)
+def test_json_that_python_cannot_read_is_refused_not_a_crash(text: str) -> None:
+    with pytest.raises(
+        PageError, match=r"^the petition JSON cannot be read \((ValueError|RecursionError)\)$"
+    ):
+        parse_uk(text)
 
 
 def test_json_that_is_not_a_petition_is_refused() -> None:
