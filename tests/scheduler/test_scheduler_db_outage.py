@@ -189,3 +189,30 @@ def test_a_daily_job_whose_database_does_not_answer_is_retried_soon_not_tomorrow
     assert retry is not None and retry.args == ("digest", f"{slot}+r1")
     assert daemon.run_job("digest", f"{slot}+r1").status == "ok"
     assert calls == ["ran"]
+
+
+def test_a_run_whose_outcome_cannot_be_recorded_is_closed_as_abandoned_by_the_next(
+    short_wait_engine: Engine, outage: Outage, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = Runner(
+        make_settings(str(short_wait_engine.url)),
+        short_wait_engine,
+        clock=clock,
+        metrics=Metrics(),
+        replica="r1",
+    )
+    spec = make_spec("poll_x", "x", lambda ctx: None, Job(every="10m"))
+
+    def and_then_the_database_goes(ctx: JobContext) -> None:
+        outage.begin()
+
+    first = make_spec("poll_x", "x", and_then_the_database_goes, Job(every="10m"))
+    try:
+        runner.run(first)
+    finally:
+        outage.end()
+    assert "could not record the run's outcome (ok): OperationalError" in caplog.text
+    assert statuses(runner.sessions) == ["running"]
+    clock.advance(spec.period)
+    assert runner.run(spec).status == "ok"
+    assert statuses(runner.sessions) == ["abandoned", "ok"]
