@@ -21,6 +21,7 @@ from atproto_client import Client, models
 from atproto_client.exceptions import BadRequestError, UnauthorizedError
 
 from bot.digest import BlueskyThread, DigestContent, chart_alt, chart_png, render_bluesky
+from bot.sources import BlueskyError
 
 from ._delivery import Edition, NotDelivered, Remote
 
@@ -162,6 +163,9 @@ class BlueskyPublisher:
             done = self.find(thread) if look_first else []
         except (BadRequestError, UnauthorizedError) as exc:
             raise NotDelivered(f"bluesky: {type(exc).__name__}: {exc}", permanent=True) from None
+        except BlueskyError as exc:
+            # The login refused, rate-limited or unreachable after its own retries: nothing was posted.
+            raise NotDelivered(str(exc), permanent=True) from None
         client = account.client
         already = len(done)
         for index in range(already, len(thread.posts)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,11 +17,20 @@ from publish_support import (
     edition,
     thread_posts,
 )
+from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.digest import render_bluesky, run_digest
-from bot.publishers import LEASE, BlueskyPublisher, NotDelivered, bluesky_login, ensure_bot_label
+from bot.digest import render_bluesky, run_digest, to_json
+from bot.publishers import (
+    LEASE,
+    BlueskyPublisher,
+    NotDelivered,
+    bluesky_login,
+    deliver_one,
+    ensure_bot_label,
+    store_edition,
+)
 from bot.sandbox import BlueskyAccount, Sandbox, World
 from bot.sandbox import Clock as SandboxClock
 from bot.sandbox._campaign import BLUESKY_APP_PASSWORD, BLUESKY_DID, BLUESKY_HANDLE
@@ -200,3 +210,48 @@ def test_a_saved_session_the_server_no_longer_accepts_gets_one_fresh_login(
 
     assert bsky.requests(LOGIN) == 2
     assert _bot_posts(bsky) == 2 * len(render_bluesky(edition().content).posts)
+
+
+def test_a_refused_login_is_not_delivered_and_names_the_account(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    wrong = dataclasses.replace(settings.secrets, bluesky_app_password=SecretStr("not-the-app-password"))
+    publisher = BlueskyPublisher(
+        lambda: bluesky_login(dataclasses.replace(settings, secrets=wrong), sessions)
+    )
+    with pytest.raises(NotDelivered, match=f"^bluesky: login as {BLUESKY_HANDLE} refused: 401 ") as refused:
+        publisher.publish(edition(), look_first=False)
+    assert refused.value.permanent
+    assert _bot_posts(bsky) == 0
+
+
+def test_a_refused_first_post_is_not_delivered_and_not_retried_in_the_run(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    bsky.inject("/xrpc/com.atproto.repo.createRecord", "not_found")
+    with pytest.raises(NotDelivered, match=r"^bluesky: BadRequestError: ") as refused:
+        BlueskyPublisher(lambda: bluesky_login(settings, sessions)).publish(edition(), look_first=False)
+    assert refused.value.permanent  # nothing of the thread exists: the run may say so for sure
+    assert _bot_posts(bsky) == 0
+
+
+def test_a_post_refused_partway_through_the_thread_leaves_it_to_a_look_that_completes_it(
+    bsky: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    def refuse_the_next(index: int) -> None:
+        if index == 0:
+            bsky.inject("/xrpc/com.atproto.repo.createRecord", "not_found")
+
+    clock = Clock()
+    half_done = deliver_one(
+        sessions,
+        store_edition(sessions, "digest", edition().key, to_json(edition().content), clock())[0],
+        edition(),
+        BlueskyPublisher(lambda: bluesky_login(settings, sessions), after_post=refuse_the_next),
+        clock=clock,
+        sleep=lambda seconds: None,
+    )
+    n = len(render_bluesky(edition().content).posts)
+    assert (half_done.status, half_done.found) == ("done", False)  # the run's next try looked first
+    assert _bot_posts(bsky) == n
+    assert len(thread_posts(_reader(bsky), half_done.remote_id or "")) == n
