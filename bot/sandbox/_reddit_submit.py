@@ -3,13 +3,15 @@
 Any well-formed subreddit name exists. Field errors come back as 200 with
 ``json.errors`` (what PRAW turns into ``RedditAPIException``); a title with a
 blocked string is refused up front with the 400 ``SUBMIT_VALIDATION_ERROR``
-recorded from Reddit (``TestSubreddit.test_submit__verify_invalid``).
+recorded from Reddit (``TestSubreddit.test_submit__verify_invalid``). With
+``World.submit_interval`` set, an account posting again too soon gets ``RATELIMIT``, worded as
+Reddit words it.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ._factory import next_reddit_id
@@ -25,6 +27,13 @@ TEXT_MAX = 40_000
 
 def _errors(*errors: tuple[str, str, str]) -> tuple[int, dict[str, Any]]:
     return 200, {"json": {"errors": [list(e) for e in errors]}}
+
+
+def _ratelimit_wait(world: World, username: str, now: datetime) -> timedelta:
+    """How long ``username`` must still wait before posting again (zero: it may post)."""
+    with world.lock:
+        last = max((p.created_at for p in world.submitted if p.author == username), default=None)
+    return timedelta(0) if last is None else max(timedelta(0), last + world.submit_interval - now)
 
 
 def submit(world: World, form: dict[str, str], username: str, now: datetime) -> tuple[int, dict[str, Any]]:
@@ -46,6 +55,16 @@ def submit(world: World, form: dict[str, str], username: str, now: datetime) -> 
         return _errors(("INVALID_OPTION", "that option is not valid", "kind"))
     if kind == "link" and not url:
         return _errors(("NO_URL", "a url is required", "url"))
+    if wait := _ratelimit_wait(world, username, now):
+        minutes = max(1, round(wait.total_seconds() / 60))
+        return _errors(
+            (
+                "RATELIMIT",
+                f"Looks like you've been doing that a lot. Take a break for {minutes} minutes "
+                "before trying again.",
+                "ratelimit",
+            )
+        )
     blocked = next((s for s in BLOCKED_TITLE_STRINGS if s in title.lower()), None)
     if blocked is not None and form.get("validate_on_submit", "").lower() == "true":
         return 400, {

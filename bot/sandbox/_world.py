@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass
@@ -104,6 +104,9 @@ class World:
     bluesky_posts: dict[str, BlueskyPost] = field(default_factory=dict)  # by at-uri
     petitions: dict[str, PetitionPage] = field(default_factory=dict)  # by slug
     submitted: list[RedditPost] = field(default_factory=list)  # self-posts made through /api/submit
+    # Reddit makes a new or low-karma account wait between posts (answered as RATELIMIT); off
+    # unless a test sets it.
+    submit_interval: timedelta = field(default_factory=timedelta)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def add_reddit_post(self, post: RedditPost) -> RedditPost:

@@ -24,6 +24,7 @@ from bot.publishers import (
 )
 from bot.sandbox import Sandbox
 from bot.sources import poll_reddit
+from tests.digest.digest_data import DAY
 from tests.sources.reddit_sandbox import make_settings
 
 TOKEN = "/api/v1/access_token"
@@ -150,3 +151,35 @@ def test_a_submission_that_may_have_arrived_is_never_sent_again_until_a_look_fin
     again = deliver_one(sessions, digest_id, item, publisher, clock=clock, sleep=until_posted)
     (post,) = sandbox.world.submitted
     assert (again.status, again.found, again.remote_id) == ("done", True, post.fullname)
+
+
+def test_reddits_ratelimit_answer_is_not_delivered_for_now_and_a_later_try_posts_once(
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    (publisher,) = make_publishers(settings, ["reddit"], sessions)
+    publisher.publish(edition(), look_first=False)
+    sandbox.world.submit_interval = timedelta(minutes=10)
+    next_day = DAY + timedelta(days=1)
+    later = edition(next_day)
+    with pytest.raises(NotDelivered, match=r"RATELIMIT: .*Take a break for 10 minutes") as limited:
+        publisher.publish(later, look_first=False)
+    assert not limited.value.permanent  # the next try in the run, or the next run, may post
+    sandbox.clock.advance(timedelta(minutes=10))
+    publisher.publish(later, look_first=True)
+    assert [post.title for post in sandbox.world.submitted] == [
+        edition().content.heading,
+        later.content.heading,
+    ]
+
+
+def test_a_submission_answered_429_is_not_delivered_for_now_and_never_sent_twice(
+    sandbox: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    sandbox.inject("/api/submit", "429", seconds=0)
+    (publisher,) = make_publishers(settings, ["reddit"], sessions)
+    with pytest.raises(NotDelivered, match=r"rate limited \(HTTP 429\)") as limited:
+        publisher.publish(edition(), look_first=False)
+    assert not limited.value.permanent
+    assert (sandbox.requests("/api/submit"), sandbox.world.submitted) == (1, [])
+    publisher.publish(edition(), look_first=True)
+    assert len(sandbox.world.submitted) == 1
