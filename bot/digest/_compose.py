@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import regex
 
 from bot.config import Config
-from bot.petitions import Snapshot, milestones_crossed, petition_stats
+from bot.petitions import Snapshot, change_over, milestones_crossed, petition_stats
 from bot.seeds import SeedArticle
 from bot.sources import Matcher
 from bot.storage import is_trusted
@@ -111,8 +111,13 @@ def _crossed_in(series: Sequence[Snapshot], data: PetitionData, period: Period) 
 
 
 def petition_report(data: PetitionData, period: Period) -> PetitionReport:
-    snapshots = [s for s in _snapshots(data) if s.at < period.end]
+    snapshots = sorted((s for s in _snapshots(data) if s.at < period.end), key=lambda s: s.at)
     stats = petition_stats(snapshots, data.goal, data.milestones, period.end)
+    # The calendar day, 23 or 25 hours long when the clocks change (not the last 24 hours), from
+    # the newest reading before each midnight, as the trend table counts a day.
+    before_midnight = period.end - timedelta(microseconds=1)
+    trusted = [s for s in snapshots if is_trusted(s.flag)]
+    change_day = change_over(trusted, period.end - period.start, before_midnight)
     states = [s.state for s in data.snapshots if s.taken_at < period.end and s.state]
     per_hour = stats.per_hour_recent if stats.per_hour_recent is not None else stats.per_hour_7d
     stale = stats.last_at is None or stats.last_at < period.end - STALE_AFTER
@@ -124,14 +129,14 @@ def petition_report(data: PetitionData, period: Period) -> PetitionReport:
         last_at=stats.last_at,
         goal=data.goal,
         state=states[-1] if states else None,
-        change_day=stats.change_24h,
+        change_day=change_day,
         change_week=stats.change_7d,
         per_hour=per_hour,
         next_milestone=stats.next_milestone,
         next_milestone_eta=stats.next_milestone_eta,
         goal_eta=stats.goal_eta,
         eta_note=stats.eta_note if data.goal is not None else stats.milestone_note,
-        milestones_crossed=_crossed_in(sorted(snapshots, key=lambda s: s.at), data, period),
+        milestones_crossed=_crossed_in(snapshots, data, period),
         stale=stale,
         series=_series(data, period),
     )
@@ -170,8 +175,7 @@ def compose(
             platform=p.platform,
             posts=p.posts,
             average_7d=round(p.baseline_posts / BASELINE_DAYS, 1),
-            # A count above zero speaks for itself; only an empty day needs the evidence.
-            coverage=_coverage(p, period)[0] if p.posts == 0 else "current",
+            coverage=_coverage(p, period)[0],
             collected_until=_coverage(p, period)[1],
             top=top_posts(data.sample, p.platform, matcher, config.digest.top_posts),
         )

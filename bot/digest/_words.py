@@ -113,7 +113,10 @@ def activity(a: PlatformActivity, timezone: str) -> str:
     if a.coverage == "never":
         return f"no {name} data yet"
     if a.coverage == "stale" and a.collected_until is not None:
-        return f"no {name} posts collected since {moment(a.collected_until, timezone)}"
+        since = moment(a.collected_until, timezone)
+        if a.posts:  # a count of part of the day: not to be read as the day's
+            return f"{num(a.posts)} on {name} before collection stopped at {since}"
+        return f"no {name} posts collected since {since}"
     if a.posts == 0:
         return f"no posts on {name}"
     return f"{num(a.posts)} on {name} (7-day average {a.average_7d:.1f})"

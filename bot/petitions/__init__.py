@@ -5,7 +5,7 @@ from ._fetch import Page, Validators, fetch, user_agent
 from ._generic import parse_generic
 from ._history import History, load_history
 from ._numbers import CountError, ascii_digits, parse_count
-from ._pace import WINDOWS, PetitionStats, Snapshot, milestones_crossed, petition_stats
+from ._pace import WINDOWS, PetitionStats, Snapshot, change_over, milestones_crossed, petition_stats
 from ._reading import (
     BlockedError,
     CountryCount,
@@ -37,6 +37,7 @@ __all__ = [
     "Verdict",
     "adapter_for",
     "ascii_digits",
+    "change_over",
     "check_blocked",
     "fetch",
     "implausible",

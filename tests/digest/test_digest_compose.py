@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from digest_data import DAY, PERIOD, START, add_petition, add_post, hourly, make_config
+from digest_data import DAY, PERIOD, START, TZ, add_petition, add_post, hourly, make_config
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.digest import (
@@ -69,6 +69,9 @@ def _busy_day(session: Session) -> None:
         replies=2,
     )
     add_post(session, END, author="late")  # the next day: not counted
+    # Collection went on past the day: Bluesky's poll after midnight found nothing new.
+    polled = END + timedelta(minutes=5)
+    session.add(Checkpoint(name=polled_checkpoint("bluesky"), value="x", updated_at=polled))
 
 
 def test_posts_are_counted_per_platform_against_the_7_day_average(sessions: sessionmaker[Session]) -> None:
@@ -111,7 +114,8 @@ def test_petition_figures_at_the_end_of_the_day(sessions: sessionmaker[Session])
         add_petition(session, hourly(END - timedelta(hours=192), END - timedelta(hours=1), 20100, 10))
     (petition,) = _compose(sessions).petitions
     assert (petition.count, petition.last_at) == (22010, END - timedelta(hours=1))
-    assert (petition.change_day, petition.change_week, petition.per_hour) == (230, 1670, 10.0)
+    # The day: the newest readings before each midnight (22:00 UTC on the 19th and the 20th).
+    assert (petition.change_day, petition.change_week, petition.per_hour) == (240, 1670, 10.0)
     assert petition.milestones_crossed == (Milestone(22000, END - timedelta(hours=2)),)
     assert (petition.next_milestone, petition.goal_eta) == (
         25000,
@@ -160,6 +164,17 @@ def test_collection_that_stopped_is_reported_as_missing_data(sessions: sessionma
     assert "No campaign posts" not in text
 
 
+def test_a_count_from_collection_that_stopped_during_the_day_says_so(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        add_post(session, START + timedelta(hours=2), collected=START + timedelta(hours=9))
+    content = _compose(sessions)
+    reddit = content.conversation.platforms[0]
+    assert (reddit.posts, reddit.coverage) == (1, "stale")
+    assert "1 on Reddit before collection stopped at Fri 20 Feb 09:00" in render_text(content)
+
+
 def test_a_finished_poll_counts_as_collection_on_a_quiet_day(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         add_post(session, START - timedelta(days=2), collected=START - timedelta(days=2))
@@ -206,3 +221,17 @@ def test_a_day_with_a_dst_change_is_23_hours_long() -> None:
         datetime(2026, 3, 28, 23, tzinfo=UTC),
         datetime(2026, 3, 29, 22, tzinfo=UTC),
     )
+
+
+def test_the_days_change_spans_the_calendar_day_when_the_clocks_go_back(
+    sessions: sessionmaker[Session],
+) -> None:
+    period = day_period(date(2026, 10, 25), TZ)  # Amsterdam: 03:00 happens twice
+    assert period.end - period.start == timedelta(hours=25)
+    with sessions.begin() as session:
+        add_petition(session, hourly(period.start - timedelta(days=8), period.end, 20_000, 10))
+        config = make_config()
+        data = load_digest_data(session, config, period)
+    (petition,) = compose(data, period, config).petitions
+    # The newest readings before the two midnights: 25 hours of 10 an hour, as `trends` counts it.
+    assert petition.change_day == 250
