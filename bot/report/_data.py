@@ -56,15 +56,21 @@ class PetitionSeries:
         found = self.readings()
         return found[-1][1] - found[0][1] if len(found) > 1 else None
 
-    def per_day(self, span: timedelta = timedelta(days=7)) -> float | None:
-        """The average daily gain over the last ``span`` of readings."""
+    @property
+    def from_the_start(self) -> bool:
+        """Whether there is a reading at the range's first point, so the change spans the range."""
+        return bool(self.points) and self.points[0][1] is not None
+
+    def per_day(self, span: timedelta = timedelta(days=7)) -> tuple[float, timedelta] | None:
+        """The average daily gain over the last ``span`` of readings, and how long they cover."""
         found = self.readings()
         if len(found) < 2:
             return None
         last_at, last = found[-1]
         first_at, first = next((t, c) for t, c in found if t >= last_at - span)
-        days = (last_at - first_at).total_seconds() / 86400
-        return (last - first) / days if days > 0 else None
+        covered = last_at - first_at
+        days = covered.total_seconds() / 86400
+        return ((last - first) / days, covered) if days > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ petitions). Sensitive posts are counted, never quoted or linked.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 from bot.trends import TrendRow
@@ -32,12 +33,22 @@ def _percent_change(now: int, before: int) -> str:
     return f"{(now - before) / before:+.0%} vs the week before"
 
 
+def _covering(covered: timedelta) -> str:
+    if covered >= timedelta(days=6, hours=23):
+        return "the last 7 days"
+    hours = covered.total_seconds() / 3600
+    return f"the {hours:,.0f} hours of readings" if hours < 48 else f"the {hours / 24:.1f} days of readings"
+
+
 def _petition_card(series: PetitionSeries, days: int) -> str:
-    latest, change, per_day = series.latest, series.change, series.per_day()
+    latest, change, pace = series.latest, series.change, series.per_day()
     lines = [f'<div class="card"><h3>{_link(series.url, series.name)}</h3>']
     lines.append(f'<p class="big">{fmt.number(latest)}</p><p class="unit">signatures</p>')
     if change is not None:
-        lines.append(f"<p>{fmt.signed(change)} in the last {days} days</p>")
+        # Readings that start partway through the range do not speak for all of it.
+        first_at = series.readings()[0][0]
+        since = f"in the last {days} days" if series.from_the_start else f"since {fmt.local_time(first_at)}"
+        lines.append(f"<p>{fmt.signed(change)} {since}</p>")
     if series.goal and latest is not None:
         share = min(latest / series.goal, 1.0)
         lines.append(
@@ -45,8 +56,9 @@ def _petition_card(series: PetitionSeries, days: int) -> str:
             f'<span style="width:{share * 100:.1f}%"></span></div>'
             f"<p>{share:.0%} of the goal of {series.goal:,}</p>"
         )
-    if per_day is not None:
-        lines.append(f"<p>≈ {per_day:,.0f} a day over the last 7 days</p>")
+    if pace is not None:
+        per_day, covered = pace
+        lines.append(f"<p>≈ {per_day:,.0f} a day over {_covering(covered)}</p>")
         if series.goal and latest is not None and latest < series.goal and per_day > 0:
             lines.append(
                 f"<p>at that pace the goal is ≈ {(series.goal - latest) / per_day:,.0f} days away</p>"

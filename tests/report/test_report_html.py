@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.report import Report, gather, render_html
+from bot.report._data import PetitionSeries
+from bot.report._html import _petition_card as render_petition_card
 from bot.seeds import load_manifest
 from bot.storage import Post, make_engine, make_sessionmaker, upgrade
 from tests.trends.trend_data import add_posts, campaign_month, post_row
@@ -149,3 +151,28 @@ def test_a_post_link_that_is_not_http_is_shown_as_text(sessions: sessionmaker[Se
     assert "javascript:" not in html
     assert '<p class="open">open post ↗</p>' in html
     assert "&lt;b&gt;bold&lt;/b&gt; claim" in html
+
+
+def _one_day_of_readings_in_ten() -> PetitionSeries:
+    """Ten days of hourly points; the petition was first read on the last day, 10 a day."""
+    start = datetime(2026, 11, 13, 14, 0)
+    points = [
+        (start + timedelta(hours=h), 21_000 + (h - 216) * 10 // 24 if h >= 216 else None) for h in range(241)
+    ]
+    return PetitionSeries("p", "Keep GPT-4o", "https://www.change.org/p/keep-gpt-4o", 25_000, tuple(points))
+
+
+def test_a_petition_read_only_lately_says_since_when_not_over_the_whole_range() -> None:
+    html = render_petition_card(_one_day_of_readings_in_ten(), days=10)
+    assert "+10 since 2026-11-22 14:00" in html
+    assert "in the last 10 days" not in html
+    assert "≈ 10 a day over the 24 hours of readings" in html
+    assert "the last 7 days" not in html
+
+
+def test_a_petition_read_all_along_speaks_for_the_range_and_the_week() -> None:
+    start = datetime(2026, 11, 13, 14, 0)
+    points = tuple((start + timedelta(hours=h), 20_000 + h) for h in range(241))
+    html = render_petition_card(PetitionSeries("p", "Keep", "https://x.org/p", None, points), days=10)
+    assert "+240 in the last 10 days" in html
+    assert "≈ 24 a day over the last 7 days" in html
