@@ -92,7 +92,8 @@ def render_markdown(content: DigestContent | AlertContent, *, title: bool = True
             out.append(f"* {name}" + (f" ({escape(seed.outlet)})" if seed.outlet else ""))
     if conversation.sensitive:
         before, after = CARE_NOTE.split(HELPLINE_TEXT)
-        out += ["", escape(before) + link(HELPLINE_TEXT, HELPLINE_URL) + escape(after)]
+        # escape() trims the spaces around the link, which the note has.
+        out += ["", f"{escape(before)} {link(HELPLINE_TEXT, HELPLINE_URL)} {escape(after)}"]
     out += ["", "---", "", f"*{escape(BOT_NOTE)}*"]
     return "\n".join(out) + "\n"
 

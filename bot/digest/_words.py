@@ -147,10 +147,21 @@ def languages(c: Conversation) -> str:
     return ", ".join(f"{n.name} {round(100 * n.count / total)}%" for n in c.languages)
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``1 reply``, ``2 replies``."""
+    return f"{num(n)} {one if n == 1 else many}"
+
+
 def numbers(post: TopPost) -> str:
     if post.platform == "reddit":
-        return f"{num(post.likes)} points, {num(post.replies)} comments"
-    return f"{num(post.likes)} likes, {num(post.reposts)} reposts, {num(post.replies)} replies"
+        return f"{counted(post.likes, 'point', 'points')}, {counted(post.replies, 'comment', 'comments')}"
+    return ", ".join(
+        (
+            counted(post.likes, "like", "likes"),
+            counted(post.reposts, "repost", "reposts"),
+            counted(post.replies, "reply", "replies"),
+        )
+    )
 
 
 def where(post: TopPost) -> str:

@@ -83,8 +83,12 @@ def test_the_care_note_points_to_help_when_distress_was_counted(sessions: sessio
     with sessions.begin() as session:
         add_post(session, START + timedelta(hours=2), text="I want to die", sensitive=True)
     content = _digest(sessions)
-    assert "findahelpline.com" in render_text(content)
+    assert "If you are struggling, findahelpline.com lists free" in render_text(content)
     assert any("findahelpline.com" in p.text for p in render_bluesky(content).posts)
+    assert (
+        "If you are struggling, [findahelpline.com](https://findahelpline.com) lists free"
+        in render_markdown(content)
+    )
 
 
 def test_no_author_is_named_or_pinged(sessions: sessionmaker[Session]) -> None:

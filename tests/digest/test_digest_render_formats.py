@@ -19,6 +19,7 @@ from bot.digest import (
     to_json,
 )
 from bot.digest._render_webhook import utf16_len
+from bot.digest._words import numbers
 
 FAMILY = "👩‍👩‍👧‍👦"
 
@@ -129,3 +130,9 @@ def test_an_alert_renders_short_everywhere() -> None:
     )
     assert json.loads(render_json(alert))["key"] == "milestone:changeorg-keep-gpt-4o:22000"
     assert discord_payload(alert)["embeds"][0]["url"] == PETITION_URL
+
+
+def test_a_count_of_one_is_singular() -> None:
+    one = TopPost("bluesky", "https://bsky.app/profile/a/post/1", "Bring 4o back", None, 1, 1, 1)
+    assert numbers(one) == "1 like, 1 repost, 1 reply"
+    assert numbers(replace(one, platform="reddit", replies=2)) == "1 point, 2 comments"
