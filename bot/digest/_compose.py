@@ -151,6 +151,14 @@ def _coverage(data: PlatformData, period: Period) -> tuple[Coverage, datetime | 
     return ("current" if last >= period.end - COLLECTION_SLACK else "stale"), last
 
 
+def _collected_days(data: PlatformData, period: Period) -> int:
+    """The days before the period (at most the baseline's) since the platform's oldest post."""
+    if data.first_post is None:
+        return 0
+    first_day = data.first_post.astimezone(ZoneInfo(period.timezone)).date()
+    return max(0, min(BASELINE_DAYS, (period.day - first_day).days))
+
+
 def top_posts(sample: Sequence[PostRow], platform: str, matcher: Matcher, limit: int) -> tuple[TopPost, ...]:
     out: list[TopPost] = []
     for row in sample:
@@ -174,7 +182,8 @@ def compose(
         PlatformActivity(
             platform=p.platform,
             posts=p.posts,
-            average_7d=round(p.baseline_posts / BASELINE_DAYS, 1),
+            average_7d=round(p.baseline_posts / days, 1) if (days := _collected_days(p, period)) else None,
+            average_days=days,
             coverage=_coverage(p, period)[0],
             collected_until=_coverage(p, period)[1],
             top=top_posts(data.sample, p.platform, matcher, config.digest.top_posts),

@@ -69,6 +69,8 @@ class PlatformData:
     # are no evidence of it).
     last_new_post: datetime | None
     last_collected: datetime | None
+    # The oldest post collected: days before it were not collected, so they are not zeros.
+    first_post: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,9 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
     newest = {
         p: session.scalar(select(func.max(Post.first_seen_at)).where(Post.platform == p)) for p in platforms
     }
+    oldest = {
+        p: session.scalar(select(func.min(Post.created_at)).where(Post.platform == p)) for p in platforms
+    }
     names = [name for p in platforms for name in _COLLECTING.get(p, ())]
     moved = dict(
         session.execute(
@@ -256,6 +261,7 @@ def load_platforms(session: Session, platforms: Sequence[str], period: Period) -
             last_collected=max(
                 (t for name in _COLLECTING.get(p, ()) if (t := moved.get(name)) is not None), default=None
             ),
+            first_post=oldest[p],
         )
         for p in platforms
     )

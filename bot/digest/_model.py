@@ -82,11 +82,14 @@ Coverage = Literal["current", "stale", "never"]
 class PlatformActivity:
     platform: str
     posts: int
-    average_7d: float
+    # Posts a day over the days before the period that were collected (at most 7); None when
+    # collection began on the period's own day.
+    average_7d: float | None
     # "stale": nothing collected near the period's end; "never": no sign of collection at all.
     coverage: Coverage
     collected_until: datetime | None  # the last sign of collection (a post seen, a good poll)
     top: tuple[TopPost, ...]
+    average_days: int = 7  # the days average_7d covers: fewer while collection is new
 
     @property
     def missing(self) -> bool:

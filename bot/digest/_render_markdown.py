@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._model import AlertContent, DigestContent, PetitionReport
+from ._model import AlertContent, DigestContent, PetitionReport, PlatformActivity
 from ._words import (
     BOT_NOTE,
     CARE_NOTE,
@@ -35,6 +35,12 @@ def escape(text: str) -> str:
 def link(text: str, url: str) -> str:
     # Parentheses in a URL would end the link early.
     return f"[{escape(text)}]({url.replace('(', '%28').replace(')', '%29')})"
+
+
+def _average_cell(a: PlatformActivity) -> str:
+    if a.average_7d is None:  # collection began that day
+        return "–"
+    return f"{a.average_7d:.1f}" + ("" if a.average_days == 7 else f" ({a.average_days} days collected)")
 
 
 def _petition_row(p: PetitionReport, tz: str) -> str:
@@ -76,7 +82,7 @@ def render_markdown(content: DigestContent | AlertContent, *, title: bool = True
         out += ["| Platform | Posts | 7-day average |", "|---|--:|--:|"]
         for a in conversation.platforms:
             posts = num(a.posts) if not a.missing else escape(activity(a, tz))
-            out.append(f"| {platform_name(a.platform)} | {posts} | {a.average_7d:.1f} |")
+            out.append(f"| {platform_name(a.platform)} | {posts} | {_average_cell(a)} |")
         out.append("")
     if conversation.total == 0 and not any(a.missing for a in conversation.platforms):
         out.append(escape(posts_line(conversation, content.period.day, tz)))

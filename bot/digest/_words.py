@@ -119,7 +119,16 @@ def activity(a: PlatformActivity, timezone: str) -> str:
         return f"no {name} posts collected since {since}"
     if a.posts == 0:
         return f"no posts on {name}"
-    return f"{num(a.posts)} on {name} (7-day average {a.average_7d:.1f})"
+    return f"{num(a.posts)} on {name} ({average(a)})"
+
+
+def average(a: PlatformActivity) -> str:
+    """The day against the days before it, as many as were collected (up to seven)."""
+    if a.average_7d is None:
+        return "the first day collected"
+    if a.average_days == 7:
+        return f"7-day average {a.average_7d:.1f}"
+    return f"{a.average_days}-day average {a.average_7d:.1f}, since collection began"
 
 
 def posts_line(c: Conversation, day: date, timezone: str) -> str:

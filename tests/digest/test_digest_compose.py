@@ -16,6 +16,7 @@ from bot.digest import (
     day_period,
     last_full_day,
     load_digest_data,
+    render_markdown,
     render_text,
 )
 from bot.sources import JETSTREAM_CURSOR_CHECKPOINT, polled_checkpoint
@@ -235,3 +236,25 @@ def test_the_days_change_spans_the_calendar_day_when_the_clocks_go_back(
     (petition,) = compose(data, period, config).petitions
     # The newest readings before the two midnights: 25 hours of 10 an hour, as `trends` counts it.
     assert petition.change_day == 250
+
+
+def test_days_before_collection_began_are_not_averaged_in_as_zeros(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        for day in range(1, 4):  # collected for the three days before: 2 posts a day
+            for minutes in (0, 5):
+                add_post(session, START - timedelta(days=day, minutes=-minutes), collected=END)
+        add_post(session, START + timedelta(hours=2), collected=END)
+    content = _compose(sessions)
+    reddit = content.conversation.platforms[0]
+    assert (reddit.average_7d, reddit.average_days) == (2.0, 3)
+    assert "1 on Reddit (3-day average 2.0, since collection began)" in render_text(content)
+    assert "| Reddit | 1 | 2.0 (3 days collected) |" in render_markdown(content)
+
+
+def test_the_first_day_collected_has_no_average(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        add_post(session, START + timedelta(hours=2), collected=END)
+    content = _compose(sessions)
+    assert content.conversation.platforms[0].average_7d is None
+    assert "1 on Reddit (the first day collected)" in render_text(content)
+    assert "| Reddit | 1 | – |" in render_markdown(content)
