@@ -16,7 +16,7 @@ def config_group() -> None:
 @pass_app
 def check(app: App) -> None:
     """Validate the configuration and print it with secrets masked."""
-    from bot.config import masked
+    from bot.config import masked, unsearched_hashtags
     from bot.scheduler import build_jobs
 
     try:
@@ -25,6 +25,12 @@ def check(app: App) -> None:
     except ValueError as exc:
         raise BotError(f"{app.settings.path}: {exc}") from None
     click.echo(json.dumps(masked(app.settings), indent=2, ensure_ascii=False))
+    if missed := unsearched_hashtags(app.settings.config):
+        click.echo(
+            f"note: no [bluesky] query searches for {', '.join(missed)}; "
+            "posts carrying only those tags are not collected",
+            err=True,
+        )
     click.echo(f"ok: {app.settings.path} is valid", err=True)
 
 

@@ -17,6 +17,7 @@ from ._schema import (
     Webhook,
     is_loopback_url,
     parse_duration,
+    unsearched_hashtags,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "load_settings",
     "masked",
     "parse_duration",
+    "unsearched_hashtags",
 ]

@@ -232,3 +232,21 @@ def test_read_only_commands_need_no_api_secrets(campaign: Path, tmp_path: Path, 
     result = CliRunner().invoke(cli, ["--config", str(campaign), *command], env=env)
     assert result.exit_code == 0, result.output
     assert "BLUESKY_APP_PASSWORD" not in result.output
+
+
+def test_config_check_notes_hashtags_no_bluesky_query_searches_for(campaign: Path) -> None:
+    tags = CAMPAIGN.replace('hashtags = ["demo"]', 'hashtags = ["demo", "Save4o", "bring4oback"]')
+
+    def check(text: str) -> Result:
+        campaign.write_text(text)
+        env = {"BLUESKY_APP_PASSWORD": "pw"}
+        result = CliRunner().invoke(cli, ["--config", str(campaign), "config", "check"], env=env)
+        assert result.exit_code == 0, result.output
+        return result
+
+    assert (
+        "note: no [bluesky] query searches for #Save4o, #bring4oback; "
+        "posts carrying only those tags are not collected\n"
+    ) in check(tags).stderr
+    searched = tags.replace('queries = ["#demo"]', 'queries = ["#demo", "save4o", "#Bring4oBack"]')
+    assert "note:" not in check(searched).stderr
