@@ -86,7 +86,11 @@ def petition_projection(p: PetitionReport, timezone: str) -> str:
     if target is None:
         return text
     if eta is not None:
-        return f"{text}; {num(target)} around {day_label(eta.astimezone(ZoneInfo(timezone)).date())}"
+        zone = ZoneInfo(timezone)
+        when = eta.astimezone(zone).date()
+        # A date in another year than the latest reading's says which year.
+        this_year = p.last_at is not None and p.last_at.astimezone(zone).year == when.year
+        return f"{text}; {num(target)} around {day_label(when)}{'' if this_year else f' {when.year}'}"
     return f"{text}; {num(target)}: {p.eta_note}" if p.eta_note else text
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 
-from digest_data import PETITION_URL, sample_content
+from digest_data import PETITION_URL, sample_content, sample_petition
 
 from bot.digest import (
     AlertContent,
@@ -19,7 +20,7 @@ from bot.digest import (
     to_json,
 )
 from bot.digest._render_webhook import utf16_len
-from bot.digest._words import numbers
+from bot.digest._words import numbers, petition_projection
 
 FAMILY = "👩‍👩‍👧‍👦"
 
@@ -136,3 +137,10 @@ def test_a_count_of_one_is_singular() -> None:
     one = TopPost("bluesky", "https://bsky.app/profile/a/post/1", "Bring 4o back", None, 1, 1, 1)
     assert numbers(one) == "1 like, 1 repost, 1 reply"
     assert numbers(replace(one, platform="reddit", replies=2)) == "1 point, 2 comments"
+
+
+def test_a_projection_into_another_year_names_the_year() -> None:
+    petition = sample_petition()  # read on 20 Feb 2026
+    next_year = replace(petition, goal_eta=datetime(2027, 5, 24, 12, 0, tzinfo=UTC))
+    assert "25,000 around Mon 24 May 2027" in petition_projection(next_year, "Europe/Amsterdam")
+    assert "25,000 around Tue 3 Mar." in render_text(replace(sample_content(), petitions=(petition,)))
