@@ -175,7 +175,7 @@ def posts(
     out_format: str | None,
 ) -> None:
     """The most engaging posts with their links."""
-    from bot.sources import Matcher
+    from bot.sources import Matcher, care_list_applied
     from bot.trends import (
         POST_COLUMNS,
         PeriodError,
@@ -203,6 +203,7 @@ def posts(
             until=end,
             tz=tz,
             sensitive=care,
+            care_applied=care_list_applied(session, config.care),
             limit=limit,
             platform=platform,
             lang=lang and lang.lower(),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.seeds import SeedArticle
-from bot.sources import Matcher
+from bot.sources import Matcher, care_list_applied
 from bot.storage import Petition
 from bot.trends import (
     By,
@@ -156,6 +156,7 @@ def gather(
             until=until,
             tz=tz,
             sensitive=Matcher(config.match, config.care).is_sensitive,
+            care_applied=care_list_applied(session, config.care),
             limit=TOP_POSTS,
         ),
         articles=tuple(articles),

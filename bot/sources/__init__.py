@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from ._bluesky import poll_bluesky, refresh_bluesky
 from ._bluesky_api import JETSTREAM_CURSOR_CHECKPOINT, BlueskyApi, BlueskyError, BlueskyRateLimited
-from ._care import apply_care_list
+from ._care import apply_care_list, care_list_applied
 from ._match import Matcher, fold
 from ._polled import polled_checkpoint
 from ._record import PollSummary, PostRecord
@@ -23,6 +23,7 @@ __all__ = [
     "PostRecord",
     "RedditError",
     "apply_care_list",
+    "care_list_applied",
     "fold",
     "normalise_submission",
     "poll_bluesky",

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
+from bot.config import Care, Settings
 from bot.storage import Post, get_checkpoint, set_checkpoint
 
 from ._match import Matcher
@@ -29,6 +29,11 @@ _BATCH = 5000
 
 def _fingerprint(terms: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(terms)).encode()).hexdigest()
+
+
+def care_list_applied(session: Session, care: Care) -> bool:
+    """Whether the stored flags follow this care list (``apply_care_list`` has run for it)."""
+    return get_checkpoint(session, CARE_CHECKPOINT) == _fingerprint(care.distress_terms)
 
 
 def apply_care_list(settings: Settings, sessions: sessionmaker[Session], now: datetime) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.storage import Post
@@ -49,6 +49,7 @@ def top_posts(
     until: datetime,
     tz: ZoneInfo,
     sensitive: Sensitive,
+    care_applied: bool,
     limit: int = 10,
     platform: str | None = None,
     lang: str | None = None,
@@ -56,7 +57,9 @@ def top_posts(
     """Live, non-sensitive posts created in ``[since, until)``, most engagement first.
 
     The stored flag is the care list at collection; a term added since is applied here too, as
-    the digest does, so no page shows a post the digest would withhold. Those count as withheld.
+    the digest does, so no page shows a post the digest would withhold. Those count as withheld:
+    unless ``care_applied`` (the flags already follow the list), every post of the range is
+    read for the count, so it does not depend on how many posts are shown.
     """
     where: list[ColumnElement[bool]] = [Post.created_at >= since, Post.created_at < until]
     if platform is not None:
@@ -103,4 +106,11 @@ def top_posts(
         for rank, post in enumerate(chosen, start=1)
     )
     flagged = session.scalar(select(func.count(Post.id)).where(*where, Post.sensitive.is_(True))) or 0
+    if not care_applied:
+        unflagged = session.execute(
+            select(Post.title, Post.text).where(
+                *where, Post.sensitive.is_(False), or_(Post.title.is_not(None), Post.text.is_not(None))
+            )
+        )
+        newly_sensitive = sum(1 for title, text in unflagged if sensitive(title or "", text or ""))
     return TopPosts(posts=posts, withheld=flagged + newly_sensitive)

@@ -21,9 +21,17 @@ DAY = datetime(2026, 2, 14, 12, tzinfo=UTC)
 CARE = Matcher(Match(hashtags=["keep4o"]), Care(distress_terms=["hopeless"])).is_sensitive
 
 
-def top(sessions: sessionmaker[Session], **filters: object) -> TopPosts:
+def top(sessions: sessionmaker[Session], care_applied: bool = False, **filters: object) -> TopPosts:
     with sessions() as session:
-        return top_posts(session, since=SINCE, until=UNTIL, tz=AMS, sensitive=CARE, **filters)  # type: ignore[arg-type]
+        return top_posts(
+            session,
+            since=SINCE,
+            until=UNTIL,
+            tz=AMS,
+            sensitive=CARE,
+            care_applied=care_applied,
+            **filters,  # type: ignore[arg-type]
+        )
 
 
 def test_posts_are_ranked_by_engagement_and_limited(sessions: sessionmaker[Session]) -> None:
@@ -95,3 +103,21 @@ def test_posts_outside_the_range_are_left_out(sessions: sessionmaker[Session]) -
             s, post_row(SINCE.replace(day=9), likes=100), post_row(UNTIL, likes=100), post_row(SINCE, likes=1)
         )
     assert [p.engagement for p in top(sessions).posts] == [1]
+
+
+def test_the_withheld_count_of_a_grown_care_list_does_not_depend_on_how_many_are_shown(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as s:
+        add_posts(
+            s,
+            *(post_row(DAY, likes=100 + n, title=f"kept {n}") for n in range(3)),
+            *(post_row(DAY, likes=n, title=f"hopeless {n}") for n in range(5)),  # stored unflagged
+        )
+    assert [top(sessions, limit=n).withheld for n in (1, 3, 100)] == [5, 5, 5]
+
+
+def test_once_the_flags_follow_the_care_list_only_they_are_counted(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        add_posts(s, post_row(DAY, likes=9, title="kept"), post_row(DAY, likes=1, sensitive=True))
+    assert top(sessions, care_applied=True, limit=1).withheld == 1
