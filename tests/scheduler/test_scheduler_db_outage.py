@@ -82,6 +82,11 @@ def outage(db_url: str) -> Iterator[Outage]:
     broken.close()
 
 
+def a_runner(engine: Engine, clock: FakeClock, metrics: Metrics | None = None) -> Runner:
+    settings = make_settings(str(engine.url))
+    return Runner(settings, engine, clock=clock, metrics=metrics or Metrics(), replica="r1")
+
+
 def statuses(sessions: sessionmaker[Session]) -> list[str]:
     with sessions() as session:
         return list(session.scalars(select(JobRun.status).order_by(JobRun.id)))
@@ -122,13 +127,7 @@ def test_a_job_whose_database_goes_away_mid_write_fails_cleanly_and_the_next_run
                 if first_run:
                     outage.end()
 
-    runner = Runner(
-        make_settings(str(short_wait_engine.url)),
-        short_wait_engine,
-        clock=clock,
-        metrics=Metrics(),
-        replica="r1",
-    )
+    runner = a_runner(short_wait_engine, clock)
     spec = make_spec("poll_x", "x", write_two_rows, Job(every="10m"))
     first = runner.run(spec)
     assert first.status == "failed"
@@ -148,13 +147,7 @@ def test_a_database_that_does_not_answer_skips_the_run_and_the_next_one_works(
 ) -> None:
     calls: list[str] = []
     metrics = Metrics()
-    runner = Runner(
-        make_settings(str(short_wait_engine.url)),
-        short_wait_engine,
-        clock=clock,
-        metrics=metrics,
-        replica="r1",
-    )
+    runner = a_runner(short_wait_engine, clock, metrics)
     spec = make_spec("poll_x", "x", lambda ctx: calls.append("ran"), Job(every="10m"))
     outage.begin()
     try:
@@ -194,13 +187,7 @@ def test_a_daily_job_whose_database_does_not_answer_is_retried_soon_not_tomorrow
 def test_a_run_whose_outcome_cannot_be_recorded_is_closed_as_abandoned_by_the_next(
     short_wait_engine: Engine, outage: Outage, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runner = Runner(
-        make_settings(str(short_wait_engine.url)),
-        short_wait_engine,
-        clock=clock,
-        metrics=Metrics(),
-        replica="r1",
-    )
+    runner = a_runner(short_wait_engine, clock)
     spec = make_spec("poll_x", "x", lambda ctx: None, Job(every="10m"))
 
     def and_then_the_database_goes(ctx: JobContext) -> None:
