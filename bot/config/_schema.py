@@ -128,19 +128,6 @@ class Bluesky(_Model):
     jetstream_url: WebSocketUrl = "wss://jetstream.us-east.bsky.network/xrpc"
 
 
-def unsearched_hashtags(config: Config) -> list[str]:
-    """Hashtags matched but named by no Bluesky search query: their posts are never fetched.
-
-    Search returns only what a query names, so a tag no query holds (as ``#tag`` or ``tag``) is
-    collected only when a post also carries another searched term. Jetstream reads everything.
-    """
-    bluesky = config.bluesky
-    if bluesky is None or not bluesky.enabled or bluesky.mode != "search":
-        return []
-    words = {word.strip("\"'").lstrip("#").casefold() for query in bluesky.queries for word in query.split()}
-    return [f"#{tag.lstrip('#')}" for tag in config.match.hashtags if tag.lstrip("#").casefold() not in words]
-
-
 class Petition(_Model):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     url: Url
@@ -316,3 +303,16 @@ class Config(_Model):
         if len(ids) != len(set(ids)):
             raise ValueError("petition ids must be unique")
         return self
+
+
+def unsearched_hashtags(config: Config) -> list[str]:
+    """Hashtags matched but named by no Bluesky search query: their posts are never fetched.
+
+    Search returns only what a query names, so a tag no query holds (as ``#tag`` or ``tag``) is
+    collected only when a post also carries another searched term. Jetstream reads everything.
+    """
+    bluesky = config.bluesky
+    if bluesky is None or not bluesky.enabled or bluesky.mode != "search":
+        return []
+    words = {word.strip("\"'").lstrip("#").casefold() for query in bluesky.queries for word in query.split()}
+    return [f"#{tag.lstrip('#')}" for tag in config.match.hashtags if tag.lstrip("#").casefold() not in words]

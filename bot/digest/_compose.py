@@ -159,6 +159,20 @@ def _collected_days(data: PlatformData, period: Period) -> int:
     return max(0, min(BASELINE_DAYS, (period.day - first_day).days))
 
 
+def _activity(data: PlatformData, period: Period, top: tuple[TopPost, ...]) -> PlatformActivity:
+    coverage, collected_until = _coverage(data, period)
+    days = _collected_days(data, period)
+    return PlatformActivity(
+        platform=data.platform,
+        posts=data.posts,
+        average_7d=round(data.baseline_posts / days, 1) if days else None,
+        average_days=days,
+        coverage=coverage,
+        collected_until=collected_until,
+        top=top,
+    )
+
+
 def top_posts(sample: Sequence[PostRow], platform: str, matcher: Matcher, limit: int) -> tuple[TopPost, ...]:
     out: list[TopPost] = []
     for row in sample:
@@ -179,15 +193,7 @@ def compose(
 ) -> DigestContent:
     matcher = Matcher(config.match, config.care)
     platforms = tuple(
-        PlatformActivity(
-            platform=p.platform,
-            posts=p.posts,
-            average_7d=round(p.baseline_posts / days, 1) if (days := _collected_days(p, period)) else None,
-            average_days=days,
-            coverage=_coverage(p, period)[0],
-            collected_until=_coverage(p, period)[1],
-            top=top_posts(data.sample, p.platform, matcher, config.digest.top_posts),
-        )
+        _activity(p, period, top_posts(data.sample, p.platform, matcher, config.digest.top_posts))
         for p in data.platforms
     )
     texts = [

@@ -70,7 +70,7 @@ class PlatformData:
     last_new_post: datetime | None
     last_collected: datetime | None
     # The oldest post collected: days before it were not collected, so they are not zeros.
-    first_post: datetime | None = None
+    first_post: datetime | None
 
 
 @dataclass(frozen=True)

@@ -73,20 +73,14 @@ def top_posts(
         .limit(limit)
     )
     chosen: list[Post] = []
-    newly_sensitive = 0
     # A page of `limit` at a time (a top-N sort, not a sort of the whole range); a further page
     # only when the care check set some aside.
     for page in itertools.count():
         batch = session.scalars(ranked.offset(page * limit)).all()
-        for post in batch:
-            if len(chosen) == limit:
-                break
-            if sensitive(post.title or "", post.text or ""):
-                newly_sensitive += 1
-            else:
-                chosen.append(post)
-        if len(chosen) == limit or len(batch) < limit:
+        chosen += [post for post in batch if not sensitive(post.title or "", post.text or "")]
+        if len(chosen) >= limit or len(batch) < limit:
             break
+    chosen = chosen[:limit]
     posts = tuple(
         TopPost(
             rank=rank,
@@ -106,11 +100,15 @@ def top_posts(
         for rank, post in enumerate(chosen, start=1)
     )
     flagged = session.scalar(select(func.count(Post.id)).where(*where, Post.sensitive.is_(True))) or 0
-    if not care_applied:
-        unflagged = session.execute(
-            select(Post.title, Post.text).where(
-                *where, Post.sensitive.is_(False), or_(Post.title.is_not(None), Post.text.is_not(None))
-            )
+    newly = 0 if care_applied else _newly_sensitive(session, where, sensitive)
+    return TopPosts(posts=posts, withheld=flagged + newly)
+
+
+def _newly_sensitive(session: Session, where: list[ColumnElement[bool]], sensitive: Sensitive) -> int:
+    """Posts of the range stored unflagged that the care list as it is now covers."""
+    unflagged = session.execute(
+        select(Post.title, Post.text).where(
+            *where, Post.sensitive.is_(False), or_(Post.title.is_not(None), Post.text.is_not(None))
         )
-        newly_sensitive = sum(1 for title, text in unflagged if sensitive(title or "", text or ""))
-    return TopPosts(posts=posts, withheld=flagged + newly_sensitive)
+    )
+    return sum(1 for title, text in unflagged if sensitive(title or "", text or ""))
