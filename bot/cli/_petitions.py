@@ -39,9 +39,10 @@ def petitions(app: App) -> None:
     """Show every petition with count, goal, pace, projection and state."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from bot.clock import utc_now
-    from bot.petitions import load_history, petition_stats
+    from bot.petitions import goal_of, load_history, petition_stats, shown_name
 
     config = app.offline_settings.config
     if not config.petitions:
@@ -63,25 +64,28 @@ def petitions(app: App) -> None:
         "State",
     ):
         table.add_column(header, justify="right" if header in ("Count", "24 h", "Pace") else "left")
-    method = ""
+    methods: list[Text] = []
     with app.sessions() as session:
         for petition in config.petitions:
             history = load_history(session, petition.id, since=now - LOOKBACK)
-            goal = petition.goal or (history.petition.goal if history.petition else None)
+            goal = goal_of(petition, history.petition)
             stats = petition_stats(history.snapshots, goal, petition.milestones, now)
-            method = method or stats.method
-            name = petition.name or (history.petition.title if history.petition else None) or petition.id
+            name = shown_name(petition, history.petition)
             if stats.last_count is None:
-                table.add_row(name, "–", f"{goal:,}" if goal else "", "", "", "no snapshots yet", "", "", "")
+                table.add_row(
+                    Text(name), "–", f"{goal:,}" if goal else "", "", "", "no snapshots yet", "", "", ""
+                )
                 continue
+            # Each petition's projection rests on its own pace, so each states its own method.
+            methods.append(Text(f"Method ({name}): {stats.method}", style="dim"))
             count = f"{stats.last_count:,}"
             if stats.pending_flag:
                 count += f" ({stats.pending_flag}?)"
             share = f" ({stats.last_count / goal:.0%})" if goal else ""
             if stats.per_hour_recent is not None:
-                pace = f"{stats.per_hour_recent:.1f}/h"
+                pace = f"{stats.per_hour_recent:,.1f}/h"
             elif stats.per_hour_7d is not None:
-                pace = f"{stats.per_hour_7d:.1f}/h (7 d)"
+                pace = f"{stats.per_hour_7d:,.1f}/h (7 d)"
             else:
                 pace = "–"
             mark = ""
@@ -92,7 +96,7 @@ def petitions(app: App) -> None:
             latest = history.latest
             last = f"{age(now - stats.last_at)} ({latest.strategy})" if stats.last_at and latest else ""
             table.add_row(
-                name,
+                Text(name),
                 count,
                 (f"{goal:,}{share}" if goal else ""),
                 _signed(stats.change_24h),
@@ -104,7 +108,8 @@ def petitions(app: App) -> None:
             )
     console = Console()
     console.print(table)
-    console.print(f"[dim]Method: {method}[/dim]")
+    for method in methods:
+        console.print(method)
 
 
 def register(cli: click.Group) -> None:

@@ -75,7 +75,8 @@ def _print_rich(renderable: object) -> None:
     from rich.console import Console
 
     # Piped with --format table: wide enough that nothing is cut.
-    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200).print(renderable)
+    # soft_wrap: a line longer than the terminal (a whole link) is left for the terminal to wrap.
+    Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200).print(renderable, soft_wrap=True)
 
 
 @click.command("trends")

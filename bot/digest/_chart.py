@@ -33,7 +33,8 @@ def chart_png(petition: PetitionReport) -> bytes | None:
     axes.plot(days, counts, marker="o", markersize=3, linewidth=2, color="#1f6feb")
     if petition.goal is not None and petition.goal <= max(counts) * 1.5:
         axes.axhline(petition.goal, linestyle="--", color="#888888", linewidth=1)
-    axes.set_title(f"{petition.name}: signatures, last {len(days)} days")
+    # A petition's name is shown as written: "$5 … $10" is not mathematical notation.
+    axes.set_title(f"{petition.name}: signatures, last {len(days)} days", parse_math=False)
     step = max(1, (days[-1] + 7) // 8)  # about eight date labels, whatever the span
     ticks = [d for d in range(0, days[-1] + 1, step)]
     axes.set_xticks(ticks, labels=[f"{petition.series[0].day + timedelta(days=d):%d %b}" for d in ticks])

@@ -19,6 +19,7 @@ from bot.petitions import Snapshot, change_over, milestones_crossed, petition_st
 from bot.seeds import SeedArticle
 from bot.sources import Matcher
 from bot.storage import is_trusted
+from bot.text import printable
 
 from ._load import BASELINE_DAYS, SERIES_DAYS, DigestData, PetitionData, PlatformData, PostRow
 from ._model import (
@@ -64,8 +65,8 @@ def neutralise_mentions(text: str) -> str:
 
 
 def excerpt(text: str, limit: int = EXCERPT_GRAPHEMES) -> str:
-    """One line of at most ``limit`` graphemes, cut between words when possible."""
-    flat = " ".join(neutralise_mentions(text).split())
+    """One printable line of at most ``limit`` graphemes, cut between words when possible."""
+    flat = " ".join(neutralise_mentions(printable(text)).split())
     clusters = _GRAPHEME.findall(flat)
     if len(clusters) <= limit:
         return flat

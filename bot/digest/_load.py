@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, ScalarSelect, case, func, 
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from bot.config import Config
-from bot.petitions import WINDOWS
+from bot.petitions import WINDOWS, goal_of, shown_name
 from bot.sources import JETSTREAM_CURSOR_CHECKPOINT, polled_checkpoint
 from bot.storage import Checkpoint, Petition, PetitionSnapshot, Post
 
@@ -216,9 +216,9 @@ def load_petitions(
         out.append(
             PetitionData(
                 key=spec.id,
-                name=spec.name or (row.title if row and row.title else spec.id),
+                name=shown_name(spec, row),
                 url=spec.url,
-                goal=spec.goal if spec.goal is not None else (row.goal if row else None),
+                goal=goal_of(spec, row),
                 milestones=tuple(sorted(spec.milestones)),
                 snapshots=tuple(snapshots.get(row.id, ()) if row else ()),
             )

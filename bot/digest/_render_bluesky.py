@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import regex
 from atproto_client import utils as client_utils
 
+from bot.text import web_url
+
 from ._model import AlertContent, DigestContent
 from ._words import (
     BOT_NOTE,
@@ -126,7 +128,8 @@ def short_link(url: str) -> Segment:
     """A link shown as host and path, shortened the way Bluesky's apps show links."""
     parts = urlsplit(url)
     shown = (parts.netloc.removeprefix("www.") + parts.path).rstrip("/") or url
-    return Segment(_truncate(shown, LINK_TEXT_GRAPHEMES), link=url)
+    # Only http(s) addresses become links (the others are shown, not followed).
+    return Segment(_truncate(shown, LINK_TEXT_GRAPHEMES), link=web_url(url))
 
 
 def _truncate(text: str, limit: int) -> str:

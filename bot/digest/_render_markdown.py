@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from bot.text import markdown_literal, web_url
 
 from ._model import AlertContent, DigestContent, PetitionReport, PlatformActivity
 from ._words import (
@@ -22,19 +22,13 @@ from ._words import (
     where,
 )
 
-# Characters that make emphasis, links, code, table cells, superscript, spoilers or HTML anywhere
-# in a line. Our lines never begin with outside text, so line-start markers (#, >, +) are safe.
-_SPECIAL = re.compile(r"([\\`*_\[\]|<>~^])")
-
-
-def escape(text: str) -> str:
-    """Text shown literally, with no markup of its own (post excerpts, titles)."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
 
 def link(text: str, url: str) -> str:
+    """A link to an http(s) address; any other address leaves the text unlinked."""
+    if web_url(url) is None:
+        return markdown_literal(text)
     # Parentheses in a URL would end the link early.
-    return f"[{escape(text)}]({url.replace('(', '%28').replace(')', '%29')})"
+    return f"[{markdown_literal(text)}]({url.replace('(', '%28').replace(')', '%29')})"
 
 
 def _average_cell(a: PlatformActivity) -> str:
@@ -45,15 +39,15 @@ def _average_cell(a: PlatformActivity) -> str:
 
 def _petition_row(p: PetitionReport, tz: str) -> str:
     if p.count is None or p.stale:
-        cells = [link(p.name, p.url), escape(petition_count(p, tz)), "", "", ""]
+        cells = [link(p.name, p.url), markdown_literal(petition_count(p, tz)), "", "", ""]
     else:
         day, week = petition_changes(p).split(", ")
         cells = [
             link(p.name, p.url),
             num(p.count),
-            escape(day),
-            escape(week),
-            escape(petition_projection(p, tz)),
+            markdown_literal(day),
+            markdown_literal(week),
+            markdown_literal(petition_projection(p, tz)),
         ]
     return "| " + " | ".join(cells) + " |"
 
@@ -63,7 +57,7 @@ def render_markdown(content: DigestContent | AlertContent, *, title: bool = True
     if isinstance(content, AlertContent):
         return render_alert_markdown(content, title=title)
     tz = content.period.timezone
-    out = [f"# {escape(content.heading)}", ""] if title else []
+    out = [f"# {markdown_literal(content.heading)}", ""] if title else []
     if content.page_url:
         out += [link("This digest on the web", content.page_url), ""]
     out += ["## Petitions", ""]
@@ -71,7 +65,9 @@ def render_markdown(content: DigestContent | AlertContent, *, title: bool = True
         out += ["| Petition | Signatures | Day | 7 days | Pace |", "|---|--:|--:|--:|---|"]
         out += [_petition_row(p, tz) for p in content.petitions]
         events = [
-            f"* {escape(p.name)}: {escape(e)}" for p in content.petitions for e in petition_events(p, tz)
+            f"* {markdown_literal(p.name)}: {markdown_literal(e)}"
+            for p in content.petitions
+            for e in petition_events(p, tz)
         ]
         out += ["", *events] if events else []
     else:
@@ -81,33 +77,39 @@ def render_markdown(content: DigestContent | AlertContent, *, title: bool = True
     if conversation.platforms:
         out += ["| Platform | Posts | 7-day average |", "|---|--:|--:|"]
         for a in conversation.platforms:
-            posts = num(a.posts) if not a.missing else escape(activity(a, tz))
+            posts = num(a.posts) if not a.missing else markdown_literal(activity(a, tz))
             out.append(f"| {platform_name(a.platform)} | {posts} | {_average_cell(a)} |")
         out.append("")
     if conversation.total == 0 and not any(a.missing for a in conversation.platforms):
-        out.append(escape(posts_line(conversation, content.period.day, tz)))
-    out += [escape(s) for s in conversation_details(conversation)]
+        out.append(markdown_literal(posts_line(conversation, content.period.day, tz)))
+    out += [markdown_literal(s) for s in conversation_details(conversation)]
     for a in conversation.platforms:
         if a.top:
             out += ["", f"**Most engaging on {platform_name(a.platform)}**", ""]
-            out += [f"{i}. {link(p.excerpt, p.url)} ({escape(where(p))})" for i, p in enumerate(a.top, 1)]
+            out += [
+                f"{i}. {link(p.excerpt, p.url)} ({markdown_literal(where(p))})"
+                for i, p in enumerate(a.top, 1)
+            ]
     if content.background:
         out += ["", "## Background", ""]
         for seed in content.background:
-            name = link(seed.title, seed.url) if seed.url else escape(seed.title)
-            out.append(f"* {name}" + (f" ({escape(seed.outlet)})" if seed.outlet else ""))
+            name = link(seed.title, seed.url) if seed.url else markdown_literal(seed.title)
+            out.append(f"* {name}" + (f" ({markdown_literal(seed.outlet)})" if seed.outlet else ""))
     if conversation.sensitive:
         before, after = CARE_NOTE.split(HELPLINE_TEXT)
-        # escape() trims the spaces around the link, which the note has.
-        out += ["", f"{escape(before)} {link(HELPLINE_TEXT, HELPLINE_URL)} {escape(after)}"]
-    out += ["", "---", "", f"*{escape(BOT_NOTE)}*"]
+        # markdown_literal() trims the spaces around the link, which the note has.
+        out += [
+            "",
+            f"{markdown_literal(before)} {link(HELPLINE_TEXT, HELPLINE_URL)} {markdown_literal(after)}",
+        ]
+    out += ["", "---", "", f"*{markdown_literal(BOT_NOTE)}*"]
     return "\n".join(out) + "\n"
 
 
 def render_alert_markdown(alert: AlertContent, *, title: bool = True) -> str:
-    out = [f"# {escape(alert.heading)}", ""] if title else []
-    out.append(escape(alert.detail))
+    out = [f"# {markdown_literal(alert.heading)}", ""] if title else []
+    out.append(markdown_literal(alert.detail))
     if alert.url:
         out += ["", link("Details", alert.url)]
-    out += ["", "---", "", f"*{escape(BOT_NOTE)}*"]
+    out += ["", "---", "", f"*{markdown_literal(BOT_NOTE)}*"]
     return "\n".join(out) + "\n"

@@ -6,11 +6,15 @@ embeds and 6000 characters over all embeds; Slack header text 150, section text 
 at most 50 blocks. Discord counts UTF-16 code units, as JavaScript does, so we do too.
 Neither payload can ping anyone: Discord gets ``allowed_mentions: {"parse": []}``;
 Slack only pings for ``<!here>``-style tokens, and ``<``/``>``/``&`` are escaped.
+Discord draws Markdown in embeds (masked links, bold, code), so its text is escaped too:
+a post's ``[here](https://…)`` must not become a link in the bot's voice.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from bot.text import markdown_literal
 
 from ._model import AlertContent, DigestContent
 from ._render_json import json_document
@@ -77,14 +81,19 @@ def sections(content: DigestContent) -> list[Section]:
 
 def discord_payload(content: DigestContent | AlertContent) -> dict[str, Any]:
     if isinstance(content, AlertContent):
-        embed = {"title": clip(content.headline, DISCORD_TITLE), "description": clip(content.detail, 2000)}
+        embed = {
+            "title": clip(markdown_literal(content.headline), DISCORD_TITLE),
+            "description": clip(markdown_literal(content.detail), 2000),
+        }
         if content.url:
             embed["url"] = content.url
         embeds = [embed]
     else:
         embeds = []
         for title, lines in sections(content)[:DISCORD_EMBEDS]:
-            body = "\n".join(f"{text} {url}" if url else text for text, url in lines)
+            body = "\n".join(
+                f"{markdown_literal(text)} {url}" if url else markdown_literal(text) for text, url in lines
+            )
             embeds.append(
                 {"title": clip(title, DISCORD_TITLE), "description": clip(body, DISCORD_DESCRIPTION)}
             )

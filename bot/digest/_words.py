@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.trends import counted
+
 from ._model import Conversation, PetitionReport, PlatformActivity, TopPost
 
 PLATFORM_NAMES = {"reddit": "Reddit", "bluesky": "Bluesky"}
@@ -158,11 +160,6 @@ def conversation_details(c: Conversation) -> list[str]:
 def languages(c: Conversation) -> str:
     total = c.total or 1
     return ", ".join(f"{n.name} {round(100 * n.count / total)}%" for n in c.languages)
-
-
-def counted(n: int, one: str, many: str) -> str:
-    """``1 reply``, ``2 replies``."""
-    return f"{num(n)} {one if n == 1 else many}"
 
 
 def numbers(post: TopPost) -> str:

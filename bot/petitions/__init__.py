@@ -3,7 +3,7 @@
 from ._changeorg import parse_changeorg
 from ._fetch import Page, Validators, fetch, user_agent
 from ._generic import parse_generic
-from ._history import History, load_history
+from ._history import History, goal_of, load_history, shown_name
 from ._numbers import CountError, ascii_digits, parse_count
 from ._pace import WINDOWS, PetitionStats, Snapshot, change_over, milestones_crossed, petition_stats
 from ._reading import (
@@ -40,6 +40,7 @@ __all__ = [
     "change_over",
     "check_blocked",
     "fetch",
+    "goal_of",
     "implausible",
     "judge",
     "load_history",
@@ -52,5 +53,6 @@ __all__ = [
     "petition_stats",
     "poll_petition",
     "poll_petitions",
+    "shown_name",
     "user_agent",
 ]

@@ -1,4 +1,4 @@
-"""Reading stored snapshots back, for the CLI, the digest and alerts."""
+"""Reading stored petitions and snapshots back, for the CLI, the digest, alerts and the report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import Petition as PetitionConfig
 from bot.storage import Petition, PetitionSnapshot
+from bot.text import printable
 
 from ._pace import Snapshot
 
@@ -39,3 +41,15 @@ def load_history(session: Session, key: str, *, since: datetime) -> History:
         .limit(1)
     )
     return History(petition, [Snapshot(r.taken_at, r.count, r.flag) for r in rows], latest)
+
+
+def shown_name(spec: PetitionConfig, stored: Petition | None) -> str:
+    """The configured name, else the title read from the page, else the petition's id."""
+    if spec.name:
+        return spec.name
+    return printable(stored.title) if stored is not None and stored.title else spec.id
+
+
+def goal_of(spec: PetitionConfig, stored: Petition | None) -> int | None:
+    """The configured goal, else the one read from the page."""
+    return spec.goal if spec.goal is not None else (stored.goal if stored is not None else None)

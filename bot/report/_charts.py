@@ -12,12 +12,19 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import matplotlib
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.dates import (
+    AutoDateLocator,
+    ConciseDateFormatter,
+    DateFormatter,
+    DayLocator,
+    HourLocator,
+    date2num,
+)
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 REDDIT = "#ff4500"
 BLUESKY = "#0a7aff"
@@ -39,6 +46,12 @@ class Line:
 
 def _thousands(value: float, _pos: float) -> str:
     return f"{value:,.0f}"
+
+
+def _counts(axis: matplotlib.axis.Axis) -> None:
+    """Whole numbers with separators: a count has no tick at 2.5."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(_thousands))
 
 
 def _figure(width: float, height: float) -> tuple[Figure, matplotlib.axes.Axes]:
@@ -69,10 +82,28 @@ def _days(times: Sequence[datetime]) -> list[float]:
     return [float(v) for v in date2num(list(times))]  # type: ignore[no-untyped-call]
 
 
-def _date_axis(ax: matplotlib.axes.Axes) -> None:
-    locator = AutoDateLocator(maxticks=10)  # type: ignore[no-untyped-call]
+def _date_axis(ax: matplotlib.axes.Axes, start: datetime, end: datetime) -> None:
+    """The report's range on the x axis, with ticks that name the day and month.
+
+    Up to two days get hour ticks, up to two months day ticks ("05 Nov"), longer ranges
+    month ticks with the year; matplotlib's own choice named neither the day nor the month
+    of a one-day range (minutes as fractions) and left November unnamed on a month's range.
+    """
+    low, high = _days([start, end])
+    ax.set_xlim(low, high)
+    span = high - low
+    locator: matplotlib.ticker.Locator
+    if span <= 2:
+        locator = HourLocator(byhour=range(0, 24, 6))  # type: ignore[no-untyped-call]
+        formatter: matplotlib.ticker.Formatter = DateFormatter("%d %b %H:%M")  # type: ignore[no-untyped-call]
+    elif span <= 62:
+        locator = DayLocator(interval=math.ceil(span / 8))  # type: ignore[no-untyped-call]
+        formatter = DateFormatter("%d %b")  # type: ignore[no-untyped-call]
+    else:
+        locator = AutoDateLocator(maxticks=10)  # type: ignore[no-untyped-call]
+        formatter = ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(formatter)
 
 
 def _empty(ax: matplotlib.axes.Axes, message: str) -> None:
@@ -82,8 +113,8 @@ def _empty(ax: matplotlib.axes.Axes, message: str) -> None:
     ax.spines[:].set_visible(False)
 
 
-def signatures_chart(lines: Sequence[Line]) -> str:
-    """Petition counts over time, one line per petition, with its goal dashed."""
+def signatures_chart(lines: Sequence[Line], start: datetime, end: datetime) -> str:
+    """Petition counts over ``[start, end]`` (naive local), one line per petition, goals dashed."""
     fig, ax = _figure(10, 3.4)
     drawn = False
     for line, colour in zip(lines, SIGNATURES * (len(lines) // len(SIGNATURES) + 1), strict=False):
@@ -107,25 +138,28 @@ def signatures_chart(lines: Sequence[Line]) -> str:
     if not drawn:
         _empty(ax, "no signature counts in this range")
     else:
-        _date_axis(ax)
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        _date_axis(ax, start, end)
+        _counts(ax.yaxis)
         if len(lines) > 1:
-            ax.legend(frameon=False, fontsize=9, loc="upper left")
+            legend = ax.legend(frameon=False, fontsize=9, loc="upper left")
+            # A petition's name is shown as written: "$5 … $10" is not mathematical notation.
+            for text in legend.get_texts():
+                text.set_parse_math(False)
     return _svg(fig, "signatures over time")
 
 
 def posts_chart(days: Sequence[datetime], reddit: Sequence[int], bluesky: Sequence[int]) -> str:
-    """Posts per day, stacked by platform."""
+    """Posts per day (naive local midnights), stacked by platform."""
     fig, ax = _figure(6.4, 3.4)
     if not days or (not any(reddit) and not any(bluesky)):
         _empty(ax, "no posts in this range")
     else:
         width = 0.8
-        xs = _days(days)
+        xs = [x + 0.5 for x in _days(days)]  # each bar over its own day, not across midnight
         ax.bar(xs, reddit, width=width, color=REDDIT, label="Reddit")
         ax.bar(xs, bluesky, width=width, bottom=reddit, color=BLUESKY, label="Bluesky")
-        _date_axis(ax)
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        _date_axis(ax, days[0], days[-1] + timedelta(days=1))
+        _counts(ax.yaxis)
         ax.legend(frameon=False, fontsize=9, loc="lower left", bbox_to_anchor=(0, 1), ncols=2)
     return _svg(fig, "posts per day by platform")
 
@@ -142,6 +176,6 @@ def languages_chart(counts: Sequence[tuple[str, int]]) -> str:
         ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3, fontsize=8, color=INK)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", color=GRID, linewidth=0.8)
-        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
+        _counts(ax.xaxis)
         ax.margins(x=0.08)
     return _svg(fig, "posts by language")

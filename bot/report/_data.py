@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.petitions import goal_of, shown_name
 from bot.seeds import SeedArticle
 from bot.sources import Matcher, care_list_applied
 from bot.storage import Petition
@@ -113,9 +114,9 @@ def _petitions(
         out.append(
             PetitionSeries(
                 key=petition.id,
-                name=petition.name or (row.title if row and row.title else petition.id),
+                name=shown_name(petition, row),
                 url=petition.url,
-                goal=petition.goal or (row.goal if row else None),
+                goal=goal_of(petition, row),
                 points=_series(session, periods, petition.id),
             )
         )

@@ -27,17 +27,24 @@ def _link(url: str | None, text: str) -> str:
     return escape(text)
 
 
+def _days(n: int) -> str:
+    return fmt.counted(n, "day", "days")
+
+
 def _percent_change(now: int, before: int) -> str:
     if before == 0:
         return "no posts the week before" if now else "none either week"
     return f"{(now - before) / before:+.0%} vs the week before"
 
 
-def _covering(covered: timedelta) -> str:
+def _covering(covered: timedelta, *, all_readings: bool) -> str:
+    """The stretch a pace was taken over; ``all_readings``: it is every reading there is."""
     if covered >= timedelta(days=6, hours=23):
         return "the last 7 days"
     hours = covered.total_seconds() / 3600
-    return f"the {hours:,.0f} hours of readings" if hours < 48 else f"the {hours / 24:.1f} days of readings"
+    # A daily chart's points are each day's last reading, so its week can come out shorter.
+    length = f"{hours:,.0f} hours" if hours < 48 else f"{hours / 24:.1f} days"
+    return f"the {length} of readings" if all_readings else f"the last {length}"
 
 
 def _petition_card(series: PetitionSeries, days: int) -> str:
@@ -47,7 +54,7 @@ def _petition_card(series: PetitionSeries, days: int) -> str:
     if change is not None:
         # Readings that start partway through the range do not speak for all of it.
         first_at = series.readings()[0][0]
-        since = f"in the last {days} days" if series.from_the_start else f"since {fmt.local_time(first_at)}"
+        since = f"in the last {_days(days)}" if series.from_the_start else f"since {fmt.local_time(first_at)}"
         lines.append(f"<p>{fmt.signed(change)} {since}</p>")
     if series.goal and latest is not None:
         share = min(latest / series.goal, 1.0)
@@ -58,7 +65,9 @@ def _petition_card(series: PetitionSeries, days: int) -> str:
         )
     if pace is not None:
         per_day, covered = pace
-        lines.append(f"<p>≈ {per_day:,.0f} a day over {_covering(covered)}</p>")
+        readings = series.readings()
+        every = covered == readings[-1][0] - readings[0][0]
+        lines.append(f"<p>≈ {per_day:,.0f} a day over {_covering(covered, all_readings=every)}</p>")
         if series.goal and latest is not None and latest < series.goal and per_day > 0:
             lines.append(
                 f"<p>at that pace the goal is ≈ {(series.goal - latest) / per_day:,.0f} days away</p>"
@@ -79,7 +88,7 @@ def _cards(report: Report, days: int) -> str:
     week = report.last_week.posts if report.last_week else 0
     before = report.week_before.posts if report.week_before else 0
     cards.append(
-        f'<div class="card"><h3>Posts</h3><p class="big">{posts:,}</p><p class="unit">in {days} days</p>'
+        f'<div class="card"><h3>Posts</h3><p class="big">{posts:,}</p><p class="unit">in {_days(days)}</p>'
         f"<p>{split}</p><p>last 7 days: {week:,} ({_percent_change(week, before)})</p></div>"
     )
     # No posts: no authors. Posts whose authors retention has forgotten: unknown, not zero.
@@ -130,13 +139,14 @@ def _top_posts(report: Report) -> str:
     items = []
     for post in report.top.posts:
         where = f"r/{post.community}" if post.community else post.platform.title()
-        numbers = f"{post.likes:,} likes · {post.replies:,} replies" + (
-            f" · {post.reposts:,} reposts" if post.reposts else ""
+        numbers = (
+            f"{fmt.counted(post.likes, 'like', 'likes')} · {fmt.counted(post.replies, 'reply', 'replies')}"
         )
+        numbers += f" · {fmt.counted(post.reposts, 'repost', 'reposts')}" if post.reposts else ""
         items.append(
             f'<li><p class="meta"><span class="badge {escape(post.platform)}">{escape(where)}</span> '
-            f"{escape(post.author or '')} · {fmt.local_time(post.created_at)} · {numbers}</p>"
-            f"<p>{escape(fmt.snippet(post.title, post.text, 220))}</p>"
+            f"<bdi>{escape(post.author or '')}</bdi> · {fmt.local_time(post.created_at)} · {numbers}</p>"
+            f'<p dir="auto">{escape(fmt.snippet(post.title, post.text, 220))}</p>'
             f'<p class="open">{_link(post.url, "open post ↗")}</p></li>'
         )
     if not items:
@@ -184,6 +194,9 @@ def render_html(report: Report) -> str:
         [r.posts_reddit or 0 for r in rows],
         [r.posts_bluesky or 0 for r in rows],
     )
+    signatures_svg = signatures_chart(
+        lines, report.since.replace(tzinfo=None), report.until.replace(tzinfo=None)
+    )
     span = f"{report.since:%a %d %b %Y} – {report.until:%a %d %b %Y %H:%M}"
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -196,11 +209,11 @@ def render_html(report: Report) -> str:
 <body>
 <header>
 <h1>{escape(report.title)} <span>campaign report</span></h1>
-<p>Last {days} days: {span} · times in {escape(report.timezone)} ·
+<p>Last {_days(days)}: {span} · times in {escape(report.timezone)} ·
 generated {report.generated_at:%Y-%m-%d %H:%M}</p>
 </header>
 {_cards(report, days)}
-{_section("Signatures over time", signatures_chart(lines), css="chart")}
+{_section("Signatures over time", signatures_svg, css="chart")}
 <div class="pair">
 {_section("Posts per day", posts_svg, css="chart")}
 {_section("Languages", languages_chart(report.languages), css="chart")}

@@ -40,6 +40,8 @@ tbody tr:nth-child(even) { background: #fbfbfc; }
 ol.posts { margin: 0; padding-left: 26px; }
 ol.posts li { padding: 8px 0; border-bottom: 1px solid var(--line); }
 ol.posts p { margin: 2px 0; }
+/* Posts and petition titles are anyone's words: a 600-letter "word" must not widen the page. */
+ol.posts p, .card h3, .card .big { overflow-wrap: anywhere; }
 .meta { color: var(--muted); font-size: 13px; }
 .badge { color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 12px; font-weight: 600; }
 .open a, h3 a { color: #1a5fb4; text-decoration: none; }
@@ -51,4 +53,6 @@ ul.articles p { margin: 3px 0; }
              margin: 0 4px 2px 0; font-size: 12px; color: #555; }
 footer { color: var(--muted); font-size: 13px; margin-top: 8px; }
 @media (max-width: 900px) { .pair { grid-template-columns: 1fr; } body { padding: 12px; } }
+/* On a phone a chart scaled to the screen has 5-pixel labels: keep it readable, scroll it. */
+@media (max-width: 600px) { .chart { overflow-x: auto; } .chart svg { min-width: 560px; } }
 """

@@ -12,6 +12,7 @@ from ._export import (
     trend_records,
     trends_markdown,
 )
+from ._format import counted
 from ._periods import BY_CHOICES, By, PeriodError, Periods, cut_periods, date_range, last_days, period_start
 from ._posts import TopPost, TopPosts, top_posts
 from ._query import (
@@ -44,6 +45,7 @@ __all__ = [
     "TrendTable",
     "Volume",
     "aggregate",
+    "counted",
     "cut_periods",
     "date_range",
     "language_totals",

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.text import markdown_literal, spreadsheet_literal
+
 from . import _format as fmt
 from ._posts import TopPost, TopPosts
 from ._table import TrendRow, TrendTable
@@ -117,20 +119,24 @@ def trend_meta(table: TrendTable) -> Record:
     }
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, kind: Kind) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return spreadsheet_literal(value) if kind == "text" else str(value)
 
 
 def to_csv(columns: Sequence[Column], records: Sequence[Mapping[str, Any]]) -> str:
-    """A header line of column names, then one line per record; no data is an empty cell."""
+    """A header line of column names, then one line per record; no data is an empty cell.
+
+    A text cell that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``)
+    starts with an apostrophe, which spreadsheets show as text: post titles are anyone's.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(c.name for c in columns)
-    writer.writerows([_cell(record[c.name]) for c in columns] for record in records)
+    writer.writerows([_cell(record[c.name], c.kind) for c in columns] for record in records)
     return out.getvalue()
 
 
@@ -140,17 +146,13 @@ def to_json(meta: Mapping[str, Any], columns: Sequence[Column], records: Sequenc
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _markdown_cell(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(headers: Sequence[str], numeric: Sequence[bool], cells: Sequence[Sequence[str]]) -> str:
-    """A GitHub table; numeric columns are right-aligned."""
+    """A GitHub table; numeric columns are right-aligned, and every cell reads literally."""
     lines = [
-        "| " + " | ".join(_markdown_cell(h) for h in headers) + " |",
+        "| " + " | ".join(markdown_literal(h) for h in headers) + " |",
         "|" + "|".join("---:" if n else ":---" for n in numeric) + "|",
     ]
-    lines += ["| " + " | ".join(_markdown_cell(c) for c in row) + " |" for row in cells]
+    lines += ["| " + " | ".join(markdown_literal(c) for c in row) + " |" for row in cells]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,11 @@ def number(value: int | None) -> str:
     return GAP if value is None else f"{value:,}"
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``1 reply``, ``2,000 replies``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def signed(value: int | None) -> str:
     return GAP if value is None else f"{value:+,}"
 

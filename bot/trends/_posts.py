@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.storage import Post
+from bot.text import printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +87,15 @@ def top_posts(
             rank=rank,
             created_at=post.created_at.astimezone(tz),
             platform=post.platform,
-            community=post.community,
-            author=post.author_handle,
+            community=_shown(post.community),
+            author=_shown(post.author_handle),
             lang=post.lang,
             likes=post.likes,
             replies=post.replies,
             reposts=post.reposts,
             engagement=post.engagement,
-            title=post.title,
-            text=post.text,
+            title=_shown(post.title),
+            text=_shown(post.text),
             url=post.url,
         )
         for rank, post in enumerate(chosen, start=1)
@@ -102,6 +103,10 @@ def top_posts(
     flagged = session.scalar(select(func.count(Post.id)).where(*where, Post.sensitive.is_(True))) or 0
     newly = 0 if care_applied else _newly_sensitive(session, where, sensitive)
     return TopPosts(posts=posts, withheld=flagged + newly)
+
+
+def _shown(text: str | None) -> str | None:
+    return None if text is None else printable(text)
 
 
 def _newly_sensitive(session: Session, where: list[ColumnElement[bool]], sensitive: Sensitive) -> int:

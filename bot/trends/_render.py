@@ -1,8 +1,16 @@
-"""Rich tables for a terminal: aligned, thousands separators, a bar per period (pure)."""
+"""Rich tables for a terminal: aligned, thousands separators, a bar per period (pure).
+
+Every cell is a ``Text``, never a string: Rich would read a string's brackets as markup, and
+a post's ``[/]`` or ``[link=…]`` is the author's, not ours. A table keeps the columns that fit
+the terminal (the least telling go first) rather than cutting every column to an ellipsis.
+"""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from collections.abc import Callable, Sequence
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -43,42 +51,95 @@ def _summary(table: TrendTable) -> Text:
     return line
 
 
+class _Fitted:
+    """A renderable built for the width it is given (the terminal's, or the file's)."""
+
+    def __init__(self, build: Callable[[int], RenderableType]) -> None:
+        self._build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._build(options.max_width)
+
+
+def _table_width(columns: Sequence[Sequence[str]]) -> int:
+    """The width of a boxed table whose columns hold these texts (header first), none cut."""
+    return 1 + sum(max(map(cell_len, column)) + 3 for column in columns)
+
+
+# The trend columns in the order they are left out when the terminal is too narrow.
+_TREND_DROPPED_FIRST = ("subreddit", "language", "authors", "bluesky", "reddit", "engagement", "per hour")
+
+
 def trends_renderable(table: TrendTable) -> RenderableType:
     """The trend table with a posts bar and a one-line summary under it."""
+    return _Fitted(lambda width: Group(_trend_grid(table, width), _summary(table)))
+
+
+def _trend_grid(table: TrendTable, width: int) -> Table:
+    values = {header: [cell(row, table) for row in table.rows] for header, _, cell in TREND_CELLS}
+    bar = ["posts bar", "█" * BAR_WIDTH]
+    shown = [header for header, _, _ in TREND_CELLS]
+    left_out = [name for name in _TREND_DROPPED_FIRST if name in shown]
+    dropped: list[str] = []
+    while _table_width([[h, *values[h]] for h in shown] + [bar]) > width and left_out:
+        dropped.append(left_out.pop(0))
+        shown.remove(dropped[-1])
+    caption = "– no data   * period still running   bar: reddit / bluesky posts"
+    if dropped:
+        caption += f"\nleft out for the terminal's width: {', '.join(dropped)} (--format csv has all)"
     grid = Table(
         title=f"Trends by {table.by} ({table.timezone})"
         + (f", {table.platform} only" if table.platform else ""),
-        caption="– no data   * period still running   bar: reddit / bluesky posts",
+        caption=caption,
         caption_justify="left",
     )
-    for header, numeric, _ in TREND_CELLS:
-        grid.add_column(header, justify="right" if numeric else "left", no_wrap=True)
-    grid.add_column("posts bar", no_wrap=True)
+    numeric = {header: n for header, n, _ in TREND_CELLS}
+    for header in shown:
+        grid.add_column(header, justify="right" if numeric[header] else "left", no_wrap=True)
+    grid.add_column("posts bar", no_wrap=True, overflow="crop")
     most = max((r.posts for r in table.rows), default=0)
-    for row in table.rows:
-        values = [cell(row, table) for _, _, cell in TREND_CELLS]
-        cells = [Text(v, style="dim" if v == fmt.GAP else "") for v in values]
+    for i, row in enumerate(table.rows):
+        cells = [Text(v, style="dim" if v == fmt.GAP else "") for v in (values[h][i] for h in shown)]
         grid.add_row(
             *cells,
             posts_bar(row.posts_reddit, row.posts_bluesky, most),
             style="italic" if row.partial else None,
         )
-    return Group(grid, _summary(table))
+    return grid
+
+
+# The shortest a post's excerpt gets before its link moves out of the table.
+_POST_MIN = 24
 
 
 def posts_renderable(top: TopPosts) -> RenderableType:
+    """The posts as a table; on a terminal too narrow for whole links, the links go under it."""
+    return _Fitted(lambda width: _posts(top, width))
+
+
+def _posts(top: TopPosts, width: int) -> RenderableType:
+    rows = [[cell(post) for _, _, cell in POST_CELLS] for post in top.posts]
+    headers = [header for header, _, _ in POST_CELLS]
+    columns = [[h, *(r[i] for r in rows)] for i, h in enumerate(headers)]
+    post, link = headers.index("post"), headers.index("link")
+    columns[post] = [headers[post], "x" * _POST_MIN]
+    # A link is only useful whole: cut or folded over lines it can be neither clicked nor copied.
+    inline = _table_width(columns) <= width
     grid = Table(title="Most engaging posts")
-    for header, numeric, _ in POST_CELLS:
+    for i, (header, numeric, _) in enumerate(POST_CELLS):
+        if i == link and not inline:
+            continue
         grid.add_column(
-            header,
-            justify="right" if numeric else "left",
-            overflow="fold" if header == "link" else "ellipsis",
+            header, justify="right" if numeric else "left", no_wrap=i == link, overflow="ellipsis"
         )
-    for post in top.posts:
-        grid.add_row(*(cell(post) for _, _, cell in POST_CELLS))
+    for cells in rows:
+        grid.add_row(*(Text(c) for i, c in enumerate(cells) if inline or i != link))
     parts: list[RenderableType] = [grid]
     if not top.posts:
         parts.append(Text("No posts in this range.", style="dim"))
+    if not inline:
+        # Whole, one to a line, never wrapped by us (the terminal may wrap a long one softly).
+        parts += [Text(f"{c[0]}. {c[link]}", no_wrap=True, overflow="ignore") for c in rows]
     if top.withheld:
         parts.append(
             Text(f"{top.withheld:,} posts matching the care list are counted but not shown.", style="dim")

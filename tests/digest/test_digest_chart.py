@@ -26,3 +26,10 @@ def test_the_alt_text_says_what_the_chart_shows() -> None:
         "Line chart of signatures on the petition “Keep GPT-4o available” over 30 days: "
         "12,812 on Thu 22 Jan, 21,512 on Fri 20 Feb (+8,700). The goal is 25,000."
     )
+
+
+def test_a_petition_named_with_dollar_signs_is_drawn_as_written() -> None:
+    # matplotlib reads "$…$" as mathematical notation, and "$_$" as notation it cannot draw.
+    petition = replace(sample_content().petitions[0], name="Refund the $_$ fee: $5 and $10")
+    png = chart_png(petition)
+    assert png is not None and png.startswith(b"\x89PNG")

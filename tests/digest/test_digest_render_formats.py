@@ -10,6 +10,7 @@ from digest_data import PETITION_URL, sample_content, sample_petition
 
 from bot.digest import (
     AlertContent,
+    DigestContent,
     TopPost,
     digest_from_json,
     discord_payload,
@@ -19,6 +20,8 @@ from bot.digest import (
     slack_payload,
     to_json,
 )
+from bot.digest._compose import excerpt
+from bot.digest._render_bluesky import short_link
 from bot.digest._render_webhook import utf16_len
 from bot.digest._words import numbers, petition_projection
 
@@ -144,3 +147,31 @@ def test_a_projection_into_another_year_names_the_year() -> None:
     next_year = replace(petition, goal_eta=datetime(2027, 5, 24, 12, 0, tzinfo=UTC))
     assert "25,000 around Mon 24 May 2027" in petition_projection(next_year, "Europe/Amsterdam")
     assert "25,000 around Tue 3 Mar." in render_text(replace(sample_content(), petitions=(petition,)))
+
+
+def _with_top_post(excerpt: str, url: str = "https://www.reddit.com/r/x/comments/1/") -> DigestContent:
+    content = sample_content()
+    platforms = (
+        replace(content.conversation.platforms[0], top=(TopPost("reddit", url, excerpt, "x", 1, 0, 0),)),
+    )
+    return replace(content, conversation=replace(content.conversation, platforms=platforms))
+
+
+def test_discord_shows_a_posts_markdown_as_written_not_as_a_link_in_the_bots_voice() -> None:
+    payload = discord_payload(_with_top_post("Click [here](https://evil.example/phish) **now** `x`"))
+    (embed,) = [e for e in payload["embeds"] if e["title"] == "Most engaging on Reddit"]
+    assert r"Click \[here\](https://evil.example/phish) \*\*now\*\* \`x\`" in embed["description"]
+
+
+def test_a_link_that_is_not_http_is_shown_but_not_linked() -> None:
+    content = _with_top_post("see this", url="javascript:alert(document.cookie)")
+    markdown = render_markdown(content)
+    assert "1. see this (r/x" in markdown
+    assert "javascript:" not in markdown
+    assert short_link("javascript:alert(1)").link is None
+    assert short_link("https://www.change.org/p/keep-gpt-4o").link == "https://www.change.org/p/keep-gpt-4o"
+
+
+def test_an_excerpt_drops_control_codes_and_direction_overrides() -> None:
+    shown = excerpt("ANSI \x1b[2J\x1b[H cleared \u202etxt.exe\u202c bell\x07")
+    assert shown == "ANSI [2J[H cleared txt.exe bell"

@@ -17,7 +17,7 @@ from bot.cli._petitions import age
 from bot.config import load_settings
 from bot.petitions import poll_petitions
 from bot.sandbox import Clock, Sandbox, generate_world
-from bot.storage import make_sessionmaker
+from bot.storage import Petition, PetitionSnapshot, make_sessionmaker
 
 H = timedelta(hours=1)
 
@@ -99,13 +99,16 @@ def test_the_table_shows_count_goal_change_pace_projection_age_and_state(
     assert f"{last:,}" in line
     assert f"25,000 ({last / 25_000:.0%})" in line
     assert f"{last - day_ago:+,}" in line  # change over 24 h: N-5min against N-25h
-    assert f"{pace:.1f}/h" in line  # the 24-hour window starts at N-24h, so at the N-23h snapshot
+    assert f"{pace:,.1f}/h" in line  # the 24-hour window starts at N-24h, so at the N-23h snapshot
     assert re.search(r"\d+ min ago \(embedded-json\)", line)
     assert line.rstrip().rstrip("│").rstrip().endswith("open")
     uk_line = next(row for row in result.output.splitlines() if "Require AI companies" in row)
     assert "180,412" in uk_line
     assert "no goal set" in uk_line and "json-api" in uk_line
-    assert "Method: changes: latest snapshot minus" in result.output
+    # Each petition states the method of its own projection.
+    said = " ".join(result.output.split())
+    assert said.count("): changes: latest snapshot minus") == 2
+    assert "Method (Keep GPT-4o available in ChatGPT): changes:" in said
 
 
 def test_a_petition_never_read_says_so(engine: Engine, db_url: str, tmp_path: Path) -> None:
@@ -136,3 +139,20 @@ def test_an_unmigrated_database_is_a_one_line_error(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_ages_read_the_way_people_say_them(seconds: int, said: str) -> None:
     assert age(timedelta(seconds=seconds)) == said
+
+
+def test_a_title_read_from_the_page_is_shown_as_written(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    path = write_config(tmp_path, db_url, petitions_toml("http://127.0.0.1:9"))
+    now = datetime.now(UTC)
+    with make_sessionmaker(engine).begin() as session:
+        # The UK petition has no configured name: its page's title is shown, brackets and all.
+        petition = Petition(
+            key="uk-parliament-700001", url="http://127.0.0.1:9", title="[bold]Rich[/bold] \x1b[2J[/]"
+        )
+        session.add(petition)
+        session.flush()
+        session.add(PetitionSnapshot(petition_id=petition.id, taken_at=now, count=1_000, strategy="json-api"))
+    result = CliRunner().invoke(cli, ["--config", str(path), "petitions"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "[bold]Rich[/bold] [2J[/]" in result.output
+    assert "\x1b" not in result.output

@@ -9,11 +9,13 @@ from html import escape
 from html.parser import HTMLParser
 
 import pytest
+from matplotlib.figure import Figure
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.report import Report, gather, render_html
+from bot.report._charts import Line, _date_axis, signatures_chart
 from bot.report._data import PetitionSeries
 from bot.report._html import _petition_card as render_petition_card
 from bot.seeds import load_manifest
@@ -176,3 +178,62 @@ def test_a_petition_read_all_along_speaks_for_the_range_and_the_week() -> None:
     html = render_petition_card(PetitionSeries("p", "Keep", "https://x.org/p", None, points), days=10)
     assert "+240 in the last 10 days" in html
     assert "≈ 24 a day over the last 7 days" in html
+
+
+def test_a_posts_control_codes_and_direction_overrides_stay_out_of_the_page(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as s:
+        row = post_row(NOW - timedelta(hours=2), likes=1, replies=1, reposts=1, author="\u202eexe.txt")
+        add_posts(s, {**row, "title": "ANSI \x1b[2J cleared \x07 " + "A" * 600})
+    with sessions() as s:
+        html = render_html(gather(s, CONFIG, days=1, now=NOW, articles=[]))
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", html)
+    assert "<bdi>user-exe.txt</bdi>" in html  # a right-to-left name cannot reorder the line around it
+    assert '<p dir="auto">ANSI [2J cleared AAAA' in html
+    assert "overflow-wrap: anywhere" in html  # the 600-letter word wraps instead of widening the page
+    # One of each, said so.
+    assert "1 like · 1 reply · 1 repost" in html
+    assert "Last 1 day:" in html and '<p class="unit">in 1 day</p>' in html
+
+
+def test_a_petition_named_with_dollar_signs_is_charted_as_written() -> None:
+    # matplotlib reads "$…$" as mathematical notation, and "$_$" as notation it cannot draw.
+    start = datetime(2026, 11, 1)
+    points = tuple((start + timedelta(days=d), 100 + d) for d in range(5))
+    lines = [Line("Refund the $_$ fee", points), Line("Cut the $5 fee and the $10 surcharge", points)]
+    assert signatures_chart(lines, start, start + timedelta(days=5)).startswith("<svg")
+
+
+def test_a_week_of_daily_points_is_called_the_last_days_it_spans_not_all_readings() -> None:
+    # A 30-day report draws each day's last reading (at 23:55), and today's newest one.
+    start = datetime(2026, 10, 25, 23, 55)
+    points = [(start + timedelta(days=d), 20_000 + 100 * d) for d in range(30)]
+    points.append((datetime(2026, 11, 24, 12, 55), 23_050))
+    series = PetitionSeries("p", "Keep", "https://x.org/p", None, tuple(points))
+    html = render_petition_card(series, days=31)
+    assert "a day over the last 6.5 days" in html
+    assert "of readings" not in html  # the readings go back a month
+
+
+def tick_labels(start: datetime, end: datetime) -> list[str]:
+    fig = Figure()
+    ax = fig.subplots()
+    _date_axis(ax, start, end)
+    return ax.xaxis.get_major_formatter().format_ticks(ax.xaxis.get_major_locator()())
+
+
+def test_chart_dates_name_the_day_and_month_whatever_the_range() -> None:
+    day = datetime(2026, 12, 5)
+    assert tick_labels(day, day + timedelta(days=1)) == [
+        "05 Dec 00:00",
+        "05 Dec 06:00",
+        "05 Dec 12:00",
+        "05 Dec 18:00",
+        "06 Dec 00:00",
+    ]
+    month = tick_labels(datetime(2026, 11, 5), datetime(2026, 12, 5))
+    assert all(re.fullmatch(r"\d\d (Nov|Dec)", label) for label in month), month
+    assert month[0].endswith("Nov") and month[-1].endswith("Dec") and len(month) <= 9
+    year = tick_labels(datetime(2025, 12, 5), datetime(2026, 12, 5))
+    assert year == ["2026", "Mar", "May", "Jul", "Sep", "Nov"]  # January named by its year

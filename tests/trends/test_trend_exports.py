@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markdown_it import MarkdownIt
 from rich.console import Console
 
 from bot.trends import (
@@ -120,12 +122,26 @@ def read_csv(columns: tuple[Column, ...], text: str) -> tuple[list[str], list[di
 
 
 def read_markdown(text: str) -> tuple[list[str], list[str], list[list[str]]]:
-    def cells(line: str) -> list[str]:
-        parts = line.strip().removeprefix("| ").removesuffix(" |").replace("\\|", "\x00").split(" | ")
-        return [p.replace("\x00", "|").replace("\\\\", "\\") for p in parts]
+    """Headers, alignments and body cells as a CommonMark renderer with tables reads them.
 
-    header, align, *body = [line for line in text.splitlines() if line.startswith("|")]
-    return cells(header), align.strip("|").split("|"), [cells(line) for line in body]
+    A cell must read as plain text: a link, emphasis, code or HTML in it fails the test.
+    """
+    rows: list[list[str]] = []
+    align: list[str] = []
+    in_cell = False
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "th_open":
+            align.append("---:" if "right" in str(token.attrs.get("style")) else ":---")
+        if token.type in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = token.type.endswith("_open")
+        elif token.type == "inline" and in_cell:
+            kinds = {child.type for child in token.children or ()}
+            assert kinds <= {"text", "text_special"}, f"markup in a cell: {token.content!r}"
+            rows[-1].append("".join(child.content for child in token.children or ()))
+    header, *body = rows
+    return header, align, body
 
 
 def test_trend_csv_reads_back_to_the_rows() -> None:
@@ -196,9 +212,9 @@ def test_post_markdown_ends_by_saying_how_many_posts_were_withheld() -> None:
     assert posts_markdown(POSTS).endswith("\n\n_2 posts matching the care list are counted but not shown._\n")
 
 
-def render(renderable: Any) -> str:
-    console = Console(file=io.StringIO(), width=220, record=True, color_system=None)
-    console.print(renderable)
+def render(renderable: Any, width: int = 220) -> str:
+    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+    console.print(renderable, soft_wrap=True)  # as the CLI prints it
     return console.export_text()
 
 
@@ -221,3 +237,58 @@ def test_a_sparkline_scales_between_low_and_high_and_keeps_gaps() -> None:
     assert sparkline([0, None, 2, 14]) == "▁ ▂█"
     assert sparkline([None, None]) == ""
     assert sparkline([5, 5]) == "▁▁"
+
+
+# A post written to break what shows it: Rich markup, Markdown, HTML, a spreadsheet formula.
+TRICKY = replace(
+    POSTS.posts[0],
+    author="[blink]u[/blink]",
+    title="=cmd|' /C calc'!A0 [/] [link=https://e.example]x[/link]",
+    text="Click [here](https://evil.example/phish) `code` **bold** <script>alert(1)</script>",
+    url="https://www.reddit.com/r/ChatGPT/comments/" + "x" * 120 + "/",
+)
+
+
+def test_the_terminal_posts_table_shows_brackets_as_written_not_as_markup() -> None:
+    text = render(posts_renderable(TopPosts((TRICKY,), withheld=0)))
+    assert "[blink]u[/blink]" in text
+    assert "=cmd|' /C calc'!A0 [/] [link=https://e.example]x[/link]" in text
+
+
+def test_markdown_shows_what_posts_say_literally() -> None:
+    post = replace(TRICKY, title="[here](https://e.example) `c` **b** _i_ <i>x</i>")
+    _, _, body = read_markdown(posts_markdown(TopPosts((post,), withheld=0)))
+    assert body == [[cell(post) for _, _, cell in POST_CELLS]]
+
+
+def test_csv_text_cells_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
+    top = TopPosts((TRICKY, replace(POSTS.posts[1], author="-mallory", text="@SUM(1+1)")), withheld=0)
+    reader = csv.DictReader(io.StringIO(to_csv(POST_COLUMNS, post_records(top))))
+    first, second = list(reader)
+    assert first["title"] == "'" + TRICKY.title  # type: ignore[operator]
+    assert (second["author"], second["text"]) == ("'-mallory", "'@SUM(1+1)")
+    assert first["url"] == TRICKY.url
+    # Numbers stay numbers: a fall in signatures is not a formula.
+    (*_, last) = csv.DictReader(io.StringIO(to_csv(TREND_COLUMNS, trend_records(TABLE))))
+    assert last["signatures_change"] == "-3"
+
+
+def test_on_an_80_column_terminal_the_trend_table_keeps_what_fits_and_says_what_it_left_out() -> None:
+    text = render(trends_renderable(TABLE), width=80)
+    assert max(len(line) for line in text.splitlines() if line[:1] in "┏┃┡│└") <= 80
+    assert "Tue 2026-03-31 *" in text  # the period is never cut: its * marks the running one
+    assert "21,031" in text and "+1,204" in text and "1,500" in text and "█" in text
+    assert "left out for the terminal's width: subreddit, language, authors" in " ".join(text.split())
+    assert "ChatGPT" not in text
+    wide = render(trends_renderable(TABLE), width=220)
+    assert "ChatGPT" in wide and "left out" not in wide
+
+
+def test_on_a_narrow_terminal_links_go_whole_under_the_posts_table() -> None:
+    text = render(posts_renderable(TopPosts((TRICKY, POSTS.posts[1]), withheld=0)), width=80)
+    lines = text.splitlines()
+    assert f"1. {TRICKY.url}" in lines
+    assert f"2. {POSTS.posts[1].url}" in lines
+    assert "link" not in lines[1]  # no link column
+    wide = render(posts_renderable(POSTS), width=220)
+    assert "https://bsky.app/profile/a.test/post/3k" in wide and "2. https://" not in wide

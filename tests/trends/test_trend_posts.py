@@ -121,3 +121,12 @@ def test_once_the_flags_follow_the_care_list_only_they_are_counted(sessions: ses
     with sessions.begin() as s:
         add_posts(s, post_row(DAY, likes=9, title="kept"), post_row(DAY, likes=1, sensitive=True))
     assert top(sessions, care_applied=True, limit=1).withheld == 1
+
+
+def test_a_posts_control_codes_and_direction_overrides_are_not_shown(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        row = post_row(DAY, likes=1, author="\u202eexe.txt", title="\x1b[2J\x1b]8;;https://e.example\x07x")
+        add_posts(s, {**row, "text": "bell\x07 nul-free\x9b tab\tand\nline"})
+    (post,) = top(sessions).posts
+    assert (post.author, post.title) == ("user-exe.txt", "[2J]8;;https://e.examplex")
+    assert post.text == "bell nul-free tab\tand\nline"
