@@ -10,7 +10,20 @@ import click
 from ._app import App, BotError, pass_app
 
 # Faults the sandbox can inject (bot.sandbox.FAULTS; repeated so the CLI starts without importing aiohttp).
-FAULTS = ("429", "500", "502", "503", "timeout", "malformed", "truncated", "expired_token", "not_found")
+FAULTS = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "timeout",
+    "malformed",
+    "truncated",
+    "expired_token",
+    "not_found",
+    "forbidden",
+    "empty",
+    "stuck_cursor",
+)
 
 
 def _fault(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str, int]]:

@@ -9,6 +9,7 @@ HTML error pages, everything else Reddit's answers.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,20 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-FAULTS = ("429", "500", "502", "503", "timeout", "malformed", "truncated", "expired_token", "not_found")
+FAULTS = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "timeout",
+    "malformed",
+    "truncated",
+    "expired_token",
+    "not_found",
+    "forbidden",
+    "empty",
+    "stuck_cursor",
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -156,6 +170,16 @@ async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.Str
         if site == "xrpc":
             return _xrpc_error(400, "NotFound", "Post not found")
         return web.Response(status=404, text="Not Found")
+    if kind == "forbidden":
+        # The request is refused, whatever the token: the AppView's ForbiddenError (as it answers
+        # searchPosts paging without a viewer), a 403 page, Reddit's JSON.
+        if site == "xrpc":
+            return _xrpc_error(403, "Forbidden", "Request forbidden by administrative rules.")
+        if site == "web":
+            return _web_error(403, "Forbidden")
+        return web.json_response({"message": "Forbidden", "error": 403}, status=403)
+    if kind in ("empty", "stuck_cursor"):
+        return _edited(await handler(request), kind, request.query.get("cursor"))
     if kind == "malformed":
         # The same broken JSON everywhere: to a page parser it is "not HTML", to an API client bad JSON.
         return web.Response(
@@ -173,3 +197,20 @@ async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.Str
     # Half the body with a matching Content-Length: the client gets a complete, cut-off document.
     headers = {k: v for k, v in real.headers.items() if k.lower() != "content-length"}
     return web.Response(status=real.status, body=real.body[: len(real.body) // 2], headers=headers)
+
+
+def _edited(real: web.StreamResponse, kind: str, asked: str | None) -> web.StreamResponse:
+    """A real JSON answer with its results left out (``empty``), or its cursor the one asked
+    with (``stuck_cursor``): pages a server can send that hold nothing or lead nowhere new."""
+    if not isinstance(real, web.Response) or not isinstance(real.body, bytes) or real.status != 200:
+        return real
+    document = json.loads(real.body)
+    if kind == "empty":
+        for results in ("posts", "feed", "children"):
+            if isinstance(document.get(results), list):
+                document[results] = []
+        if isinstance(document.get("data"), dict) and isinstance(document["data"].get("children"), list):
+            document["data"]["children"] = []
+    elif asked is not None:
+        document["cursor"] = asked
+    return web.json_response(document, status=real.status)

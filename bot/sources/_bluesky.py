@@ -6,8 +6,11 @@ A query's window starts at its checkpoint (the newest ``indexedAt`` a finished p
 ``overlap``, because the search index lags behind the network; the first poll reads
 ``backfill`` back. Pages come newest first (``sort=latest``); the cursor is followed until a
 page holds nothing newer than the checkpoint, a post older than the window start (servers that
-ignore ``since`` show them), or no cursor. Search stops paginating at 10,000 results; past that
-the window is read on from ``until`` = the oldest post seen.
+ignore ``since`` show them), or no cursor; an empty page with a cursor is read past, and a
+cursor given twice is an error, not a loop. Search stops paginating at 10,000 results; past
+that the window is read on from ``until`` = the oldest post seen. A query that fails does not
+stop the others (the poll still reports the failure), except on a rate limit, which is the
+account's.
 
 Posts are matched locally (text, hashtags, links), so a query may be broad; only matches are
 stored, never the bot's own posts (its digests). Each page is stored in one transaction; the
@@ -33,7 +36,14 @@ from bot.clock import utc_now
 from bot.config import Settings, parse_duration
 from bot.storage import Post, get_checkpoint, mark_gone, set_checkpoint, upsert_posts
 
-from ._bluesky_api import DEFAULT_RATE_LIMIT_WAIT, BlueskyApi, BlueskyBadRequest, BlueskyError, bluesky_config
+from ._bluesky_api import (
+    DEFAULT_RATE_LIMIT_WAIT,
+    BlueskyApi,
+    BlueskyBadRequest,
+    BlueskyError,
+    BlueskyRateLimited,
+    bluesky_config,
+)
 from ._bluesky_normalise import MalformedPost, as_json, indexed_at, parse_time, record_from_post_view
 from ._match import Matcher
 from ._polled import mark_polled
@@ -82,6 +92,7 @@ class _Page:
     oldest: datetime | None = None  # sortAt (the record's created_at), what `until` compares with
     fresh: bool = False  # anything newer than the checkpoint
     reached_start: bool = False
+    read: int = 0  # results that were readable posts
 
 
 def _iso(moment: datetime) -> str:
@@ -98,14 +109,18 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def _read_page(run: _Run, views: Sequence[Any], start: datetime, checkpoint: datetime | None) -> _Page:
     page = _Page()
+    now = run.clock()
     for view in views:
         data = as_json(view)
         try:
-            when = indexed_at(data)
+            # Not later than now: the newest indexedAt becomes the checkpoint, and one claimed
+            # in the year 2999 would hide every post until then.
+            when = min(indexed_at(data), now)
             record = record_from_post_view(data, run.matcher)
         except MalformedPost as exc:
             log.warning("bluesky: skipped a search result: %s", exc)
             continue
+        page.read += 1
         if when < start:
             page.reached_start = True
             continue
@@ -137,6 +152,7 @@ def _poll_query(run: _Run, query: str, overlap: timedelta, backfill: timedelta) 
     until: datetime | None = None
     cursor: str | None = None
     depth, oldest = 0, None  # of the current `until` segment
+    cursors: set[str] = set()  # given in the current `until` segment
     while True:
         params = models.AppBskyFeedSearchPosts.Params(
             q=query,
@@ -156,19 +172,23 @@ def _poll_query(run: _Run, query: str, overlap: timedelta, backfill: timedelta) 
             page = _read_page(run, response.posts, start, checkpoint)
             run.store(page.records)
             newest, oldest = _later(newest, page.newest), _earlier(oldest, page.oldest)
-            depth += len(response.posts)
-            if not page.fresh or page.reached_start:
+            # An empty page can still have a cursor (the AppView drops posts it hides after
+            # fetching a page): it is read past, and counts as a full page towards the depth.
+            depth += len(response.posts) or PAGE_SIZE
+            if page.read and (not page.fresh or page.reached_start):
                 break
             if depth < SEARCH_DEPTH:
                 if not response.cursor:
                     break  # the end of the results
-                cursor = response.cursor
+                if response.cursor in cursors:
+                    raise BlueskyError(f"bluesky: searchPosts for {query!r} gave the same cursor twice")
+                cursors.add(cursor := response.cursor)
                 continue
         # Search pages no deeper: read on below the oldest post seen. `until` is exclusive, so
         # the oldest post's millisecond is read again (and deduplicated).
         if oldest is None or (until is not None and oldest + _MS >= until):
             break
-        until, cursor, depth, oldest = oldest + _MS, None, 0, None
+        until, cursor, depth, oldest, cursors = oldest + _MS, None, 0, None, set()
     if newest is not None and newest != checkpoint:
         with run.sessions.begin() as db:
             set_checkpoint(db, name, newest.isoformat(), run.clock())
@@ -185,8 +205,9 @@ def poll_bluesky(
 ) -> PollSummary:
     """Search every configured query once; ``search`` is accepted for symmetry and ignored.
 
-    Raises :class:`BlueskyError` (one line) when a query cannot be finished; what was stored
-    before stays stored, and that query's checkpoint stays where it was.
+    Raises :class:`BlueskyError` (one line) when a query cannot be finished, once every other
+    query has had its turn; what was stored stays stored, and that query's checkpoint stays
+    where it was.
     """
     config = bluesky_config(settings)
     matcher = Matcher(settings.config.match, settings.config.care)
@@ -195,11 +216,19 @@ def poll_bluesky(
         run = _Run(api, sessions, matcher, config.handle, clock)
         overlap = timedelta(seconds=parse_duration(config.overlap))
         backfill = timedelta(seconds=parse_duration(config.backfill))
-        try:
-            for query in config.queries:
+        failed: list[BlueskyError] = []
+        for query in config.queries:
+            try:
                 _poll_query(run, query, overlap, backfill)
-        except BlueskyError as exc:
-            raise type(exc)(f"{exc} (stored so far: {run.new} new, {run.updated} updated)") from None
+            except BlueskyRateLimited as exc:  # the limit is the account's: the others would wait too
+                raise BlueskyRateLimited(
+                    f"{exc} (stored so far: {run.new} new, {run.updated} updated)"
+                ) from None
+            except BlueskyError as exc:  # one query's failure does not keep the others from running
+                failed.append(exc)
+        if failed:
+            said = "; ".join(dict.fromkeys(str(exc) for exc in failed))
+            raise type(failed[0])(f"{said} (stored so far: {run.new} new, {run.updated} updated)")
         log.info("bluesky: %s; ratelimit-remaining %s", dict(api.calls), api.ratelimit_remaining)
         mark_polled(sessions, "bluesky", clock())
         return PollSummary("bluesky", new=run.new, updated=run.updated, requests=api.requests)
@@ -233,7 +262,9 @@ def refresh_bluesky(
     """Re-read live posts younger than ``refresh_max_age`` with ``getPosts`` (25 a call).
 
     New numbers are stored (with a snapshot when they changed); a post the AppView no longer
-    returns was deleted, so it is marked deleted and its text and author are purged.
+    returns was deleted, so it is marked deleted and its text and author are purged. Purging
+    cannot be undone, so a batch that comes back with none of its posts is taken for a fault
+    of the server's, not for that many deletions at once, and nothing in it is purged.
     """
     config = bluesky_config(settings)
     matcher = Matcher(settings.config.match, settings.config.care)
@@ -253,6 +284,11 @@ def refresh_bluesky(
                     except MalformedPost as exc:
                         log.warning("bluesky: kept a post getPosts returned malformed: %s", exc)
                 missing = [uri for uri in batch if uri not in returned]
+                if len(batch) > 1 and len(missing) == len(batch):
+                    log.warning(
+                        "bluesky: getPosts returned none of %d posts; none marked deleted", len(batch)
+                    )
+                    missing = []
                 with sessions.begin() as db:
                     now = clock()
                     updated += upsert_posts(db, records, now)[1]

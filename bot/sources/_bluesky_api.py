@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -56,6 +57,7 @@ ATTEMPTS = 4
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 # XRPC error names a PDS answers with (HTTP 400) when the token, not the request, is at fault.
 _TOKEN_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 T = TypeVar("T")
 
@@ -85,9 +87,16 @@ def _xrpc_error(exc: Exception) -> str | None:
 
 
 def _is_token_failure(exc: Exception) -> bool:
-    return isinstance(exc, UnauthorizedError) or (
-        isinstance(exc, BadRequestError) and _xrpc_error(exc) in _TOKEN_ERRORS
-    )
+    """A session the server no longer accepts: 401, or an expired or invalid token named.
+
+    The SDK raises ``UnauthorizedError`` for 403 too, but a 403 refuses the request, not the
+    token (a proxy's "Request forbidden by administrative rules"): logging in again would not
+    help, and would spend one of the account's 300 logins a day on every poll.
+    """
+    if _xrpc_error(exc) in _TOKEN_ERRORS:
+        return True
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return isinstance(exc, UnauthorizedError) and status != 403
 
 
 def _is_transient(exc: Exception) -> bool:
@@ -235,7 +244,7 @@ class BlueskyApi:
                 self._sleep(wait)
             except (UnauthorizedError, BadRequestError) as exc:
                 if not _is_token_failure(exc):
-                    raise BlueskyBadRequest(f"bluesky: {what} refused: {exc}") from None
+                    raise BlueskyBadRequest(f"bluesky: {what} refused: {_refusal(exc)}") from None
                 if self._relogged:
                     raise BlueskyError(f"bluesky: {what} refused after a fresh login: {exc}") from None
                 log.warning("bluesky: the session was rejected (%s); logging in again", exc)
@@ -254,6 +263,19 @@ class BlueskyApi:
                 self._sleep(delay)
 
 
+def _refusal(exc: Exception) -> str:
+    """The status and what the server said, on one line; of an HTML page (a proxy's), its title."""
+    response = getattr(exc, "response", None)
+    content = getattr(response, "content", None)
+    if not isinstance(content, bytes):
+        return " ".join(str(exc).split())
+    text = content.decode("utf-8", "replace")
+    title = _TITLE.search(text)
+    said = title.group(1) if title else text
+    return f"{response.status_code} {' '.join(said.split())[:200]}".rstrip()  # type: ignore[union-attr]
+
+
 def _describe(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
+    # On one line, but whole: a validation error names the field and the problem after its first line.
+    text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__

@@ -16,7 +16,7 @@ from atproto_client.models.dot_dict import DotDict
 from atproto_client.models.utils import get_model_as_dict
 
 from ._match import Matcher
-from ._record import PostRecord
+from ._record import PostRecord, capped, storable
 
 POST_COLLECTION = "app.bsky.feed.post"
 _TAG = "app.bsky.richtext.facet#tag"
@@ -121,7 +121,7 @@ def _language(record: Mapping[str, Any]) -> str | None:
 
 def _count(view: Mapping[str, Any], key: str) -> int:
     value = view.get(key)
-    return value if isinstance(value, int) and value > 0 else 0
+    return capped(value) if isinstance(value, int) and value > 0 else 0
 
 
 def _record(
@@ -143,14 +143,15 @@ def _record(
     created = parse_time(record.get("createdAt"))
     counts = counts or {}
     reading = matcher.read([text], post_tags(record), post_urls(record, embed_view))
+    uri = storable(uri)
     return PostRecord(
         platform="bluesky",
         platform_id=uri,
         url=web_url(uri),
-        author_handle=handle,
-        author_id=did,
+        author_handle=None if handle is None else storable(handle),
+        author_id=storable(did),
         title=None,
-        text=text,
+        text=storable(text),
         # Like Bluesky's own sortAt: a claimed createdAt in the future does not count.
         created_at=min(created, seen_at) if created else seen_at,
         lang=_language(record),

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 # Progress with nothing to store is saved at most this often (seconds), not on every event.
 CURSOR_SAVE_INTERVAL = 5.0
 _COMMIT = models.NetworkBskyJetstreamSubscribeEvents.Commit
+_INFO = models.NetworkBskyJetstreamSubscribeEvents.Info
 
 
 class JetstreamCollector:
@@ -84,6 +85,8 @@ class JetstreamCollector:
         self.new = self.removed = 0
 
     def handle(self, message: object) -> None:
+        if isinstance(message, _INFO):
+            self._notice(message)
         if not isinstance(message, _COMMIT):
             return  # informational frames carry no seq
         if self.saved_cursor is not None and message.seq <= self.saved_cursor:
@@ -93,6 +96,20 @@ class JetstreamCollector:
         self._cursor = message.seq
         if self._records or self._gone or time.monotonic() - self._saved_at >= CURSOR_SAVE_INTERVAL:
             self.flush()
+
+    def _notice(self, info: models.NetworkBskyJetstreamSubscribeEvents.Info) -> None:
+        if info.name == "FutureCursor":
+            # Our cursor is from another server (jetstream_url changed) or one that was reset: it
+            # numbers events below it, and replays would be skipped as already seen, all of them.
+            log.warning(
+                "jetstream: the saved cursor %s is ahead of this server (%s); reading on from its"
+                " live tip (run a search poll to fill any gap)",
+                self.saved_cursor,
+                info.message,
+            )
+            self.saved_cursor = self._cursor = None
+        else:
+            log.warning("jetstream: %s: %s", info.name, info.message)
 
     def _take(self, commit: dict[str, object]) -> None:
         try:

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
+
+# The largest likes, replies or reposts a record carries. No post comes near it (Reddit's
+# most upvoted has under half a million); a server that claims more is capped, so that the
+# three and their sum still fit the database's 32-bit integers (PostgreSQL refuses the row,
+# and with it the whole page, otherwise).
+MAX_COUNT = (2**31 - 1) // 4
+# What no database stores: NUL (PostgreSQL refuses it in text) and a lone surrogate, which
+# a JSON "\ud800" escape makes and which is not UTF-8 (nor readable by language detection).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` without NUL characters, and with each lone surrogate as U+FFFD."""
+    if not _UNSTORABLE.search(text):  # nearly always: one scan, no copy
+        return text
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def capped(count: int) -> int:
+    """``count`` within ``[-MAX_COUNT, MAX_COUNT]`` (a Reddit score can be negative)."""
+    return max(-MAX_COUNT, min(MAX_COUNT, count))
 
 
 @dataclass_transform(frozen_default=True)

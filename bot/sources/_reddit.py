@@ -116,8 +116,11 @@ class _Walk:
         for number in range(1, max_pages + 1):
             page_params = {**params, "limit": PAGE_SIZE} | ({"after": after} if after else {})
             posts, after = self.client.listing(path, page_params)
+            now = self.clock()
             if head is None:
-                head = next(filter(None, map(Mark.of, posts)), None)
+                # A post claiming to be from the future would stay newest, and the mark, for good.
+                marks = (m for m in map(Mark.of, posts) if m is not None and m.created <= now.timestamp())
+                head = next(marks, None)
             fresh = []
             reached = False
             for post in posts:
@@ -129,7 +132,6 @@ class _Walk:
             self.seen.update(r.platform_id for r in records)
             last = reached or after is None or number == max_pages
             with self.sessions.begin() as session:
-                now = self.clock()
                 new, updated = upsert_posts(session, records, now)
                 if last and head is not None:
                     set_checkpoint(session, checkpoint, head.dumps(), now)
@@ -151,6 +153,7 @@ def _until_checkpoint(mark: Mark | None) -> Callable[[Mapping[str, Any]], bool]:
         return (
             mark is not None
             and seen is not None
+            and seen.created <= mark.created
             and (seen.fullname == mark.fullname or seen.created < mark.created)
         )
 

@@ -2,7 +2,9 @@
 
 Failures, and what happens (prawcore 4 behaviour from ``notes/reddit-api.md`` §2.3):
 
-* ``x-ratelimit-*`` headers: prawcore spaces requests out by itself.
+* ``x-ratelimit-*`` headers: prawcore spaces requests out by itself. It reads them with
+  ``int()`` and ``float()`` and fails on anything else ("3.0", an HTTP date in ``retry-after``),
+  so :func:`_readable_limits` rewrites them in a form it reads, or drops them.
 * HTTP 429: prawcore raises ``TooManyRequests`` at once; we wait ``retry-after`` (the injected
   ``sleep``) and ask again, up to ``MAX_RATE_LIMITED`` times in a row.
 * 5xx, timeouts, connection errors, a body that is not JSON or not a listing: prawcore already
@@ -36,8 +38,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +49,7 @@ import prawcore
 import requests
 
 from bot._version import __version__
+from bot.clock import utc_now
 from bot.config import Reddit, Settings
 from bot.ops import report_rate_limit
 
@@ -94,7 +98,41 @@ class _TimeoutRequestor(prawcore.Requestor):
         if not repeatable and response.status_code in prawcore.Session.RETRY_STATUSES:
             reason = MayHaveArrived(f"HTTP {response.status_code}")
             raise prawcore.RequestException(reason, args, kwargs)
+        _readable_limits(response.headers)
         return response
+
+
+_LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
+
+
+def _readable_limits(headers: MutableMapping[str, str]) -> None:
+    """Rate-limit headers as prawcore reads them: whole seconds and counts, or none at all.
+
+    Reddit sends "997.0" for the remaining requests, which prawcore reads, and whole numbers
+    for the others, which is all it reads; ``retry-after`` may be an HTTP date (RFC 9110).
+    """
+    values = [headers.get(name) for name in _LIMIT_HEADERS]
+    if any(v is not None for v in values):
+        try:
+            counts = [str(int(float(v or ""))) for v in values]
+        except ValueError:
+            log.warning("reddit: unreadable rate-limit headers %s; ignoring them", values)
+            for name in _LIMIT_HEADERS:
+                headers.pop(name, None)
+        else:
+            headers.update(zip(_LIMIT_HEADERS, counts, strict=True))
+    retry_after = headers.get("retry-after")
+    if retry_after is not None:
+        try:
+            float(retry_after)
+        except ValueError:
+            headers.pop("retry-after")
+            try:
+                when = parsedate_to_datetime(retry_after)
+            except (TypeError, ValueError):
+                return  # no wait given: the default one applies
+            if when.tzinfo is not None:
+                headers["retry-after"] = str(max(0, round((when - utc_now()).total_seconds())))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ._lang import detect_language
 from ._match import Matcher
-from ._record import PostRecord
+from ._record import PostRecord, capped, storable
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +118,8 @@ def normalise_submission(
             raise TypeError(f"'name' is {fullname!r}")
         if not isinstance(title, str) or not isinstance(permalink, str):
             raise TypeError("'title' or 'permalink' is not a string")
-        likes = int(data.get("score") or 0)
-        replies = int(data.get("num_comments") or 0)
+        likes = capped(int(data.get("score") or 0))
+        replies = capped(int(data.get("num_comments") or 0))
         created_at = datetime.fromtimestamp(float(data["created_utc"]), UTC)
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise MalformedResponse(f"malformed Reddit post {data.get('name')!r}: {exc}") from None
@@ -127,17 +127,18 @@ def normalise_submission(
     author_id = data.get("author_fullname")
     deleted_author = not isinstance(author, str) or author == DELETED
     subreddit = data.get("subreddit")
+    title, body = storable(title), storable(body)
     return PostRecord(
         platform="reddit",
-        platform_id=fullname,
-        url=_permalink_url(permalink),
-        author_handle=None if deleted_author else author,
-        author_id=author_id if isinstance(author_id, str) and not deleted_author else None,
+        platform_id=storable(fullname),
+        url=storable(_permalink_url(permalink)),
+        author_handle=None if deleted_author else storable(str(author)),
+        author_id=storable(author_id) if isinstance(author_id, str) and not deleted_author else None,
         title=title,
         text=body,
         created_at=created_at,
         lang=detect_language(title, body),
-        community=subreddit if isinstance(subreddit, str) and subreddit else None,
+        community=storable(subreddit) if isinstance(subreddit, str) and subreddit else None,
         matched_terms=terms,
         likes=likes,
         replies=replies,

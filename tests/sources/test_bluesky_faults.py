@@ -6,12 +6,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from atproto_client.exceptions import UnauthorizedError
+from atproto_client.request import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.sandbox import BlueskyPost, Sandbox
 from bot.sources import BlueskyError, BlueskyRateLimited, poll_bluesky
+from bot.sources._bluesky_api import _refusal
 from bot.storage import Post, get_checkpoint
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
@@ -154,3 +157,56 @@ def test_faults_on_every_page_of_a_repeated_poll_never_duplicate_a_post(
     with sessions() as db:
         assert db.scalar(select(func.count()).select_from(Post)) == 150
     assert sorted(_stored_ids(sessions)) == sorted(p.uri for p in posts)
+
+
+def test_a_forbidden_query_is_refused_without_a_fresh_login_and_the_other_queries_still_run(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    # A proxy's 403 refuses the request, not the token: logging in again would not help, and
+    # on every poll would spend the account's 300 logins a day.
+    bsky.inject(SEARCH, "forbidden")
+
+    with pytest.raises(BlueskyError) as failure:
+        _poll(bsky, bsky_settings(queries=["#keep4o", "keep4o"]), sessions, [])
+
+    assert str(failure.value) == (
+        "bluesky: searchPosts refused: 403 Forbidden: Request forbidden by administrative rules."
+        " (stored so far: 150 new, 0 updated)"
+    )
+    assert bsky.requests(LOGIN) == 1
+    assert len(_stored_ids(sessions)) == 150  # by the second query
+    with sessions() as db:
+        assert get_checkpoint(db, "bluesky:search:#keep4o") is None  # read again next time
+        assert get_checkpoint(db, "bluesky:search:keep4o") is not None
+
+
+def test_an_empty_page_with_a_cursor_is_read_past(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    # The AppView drops posts it hides after fetching a page, so a page can be empty mid-results.
+    settings = bsky_settings(queries=["#keep4o"])
+    bsky.inject(SEARCH, "empty")
+
+    assert _poll(bsky, settings, sessions, []) == 50  # the second page; the first came back empty
+    assert _poll(bsky, settings, sessions, []) == 100  # the first page's posts are newer than both
+    assert sorted(_stored_ids(sessions)) == sorted(p.uri for p in posts)
+
+
+def test_a_cursor_given_back_again_stops_the_query_instead_of_looping(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    bsky.inject(SEARCH, "stuck_cursor", times=5)
+
+    with pytest.raises(BlueskyError, match="searchPosts for '#keep4o' gave the same cursor twice"):
+        _poll(bsky, bsky_settings(queries=["#keep4o"]), sessions, [])
+
+    assert bsky.requests(SEARCH) == 2
+    with sessions() as db:
+        assert get_checkpoint(db, "bluesky:search:#keep4o") is None
+
+
+def test_a_refusal_on_an_html_page_is_told_by_its_title_on_one_line() -> None:
+    # Some proxies in front of the AppView answer 403 with an HTML page, not XRPC JSON.
+    page = b"<html>\n<head><title>Request forbidden by\n administrative rules.</title></head></html>"
+    refused = UnauthorizedError(Response(success=False, status_code=403, content=page, headers={}))
+    assert _refusal(refused) == "403 Request forbidden by administrative rules."

@@ -198,3 +198,24 @@ def test_a_restart_resumes_from_the_saved_cursor_and_misses_nothing(
     assert set(_posts(sessions)) == {first.uri, meanwhile.uri}
     assert _cursor(sessions) == "2"
     assert bsky.requests("/xrpc/com.atproto.server.createSession") == 1
+
+
+def test_a_saved_cursor_ahead_of_the_server_is_dropped_and_the_stream_read_from_its_tip(
+    bsky: Sandbox, bsky_settings: MakeSettings, bsky_post: AddPost, sessions: sessionmaker[Session]
+) -> None:
+    # A cursor from another Jetstream host, or one reset since: each numbers its own events, and
+    # every event below the saved cursor would be skipped as already seen.
+    with sessions.begin() as db:
+        set_checkpoint(db, JETSTREAM_CURSOR_CHECKPOINT, "5000000", datetime.now(UTC))
+
+    written: list[str] = []
+
+    def write_one_and_see_any_stored() -> bool:
+        # Posts written once the stream is connected are past its live tip: one is enough.
+        written.append(bsky_post(f"#keep4o after the switch {len(written)}", ago=timedelta(seconds=5)).uri)
+        return bool(set(written) & set(_posts(sessions)))
+
+    with _streaming(bsky_settings(mode="jetstream"), sessions, bsky):
+        _wait_for(write_one_and_see_any_stored, "store a post written after the switch")
+
+    assert int(_cursor(sessions) or 0) < 5000000

@@ -6,15 +6,18 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings, load_settings, parse_duration
+from bot.config import Care, Match, Settings, load_settings, parse_duration
 from bot.sandbox import BlueskyPost, Sandbox
 from bot.sandbox._campaign import BLUESKY_DID
 from bot.sources import BlueskyError, Matcher, poll_bluesky
+from bot.sources._bluesky import _read_page, _Run
+from bot.sources._record import MAX_COUNT
 from bot.storage import Post, get_checkpoint, make_engine, make_sessionmaker, upgrade
 from tests.conftest import SANDBOX_NOW
 
@@ -255,3 +258,40 @@ def test_a_campaign_without_bluesky_is_one_clear_error(
 
     with pytest.raises(BlueskyError, match=r"keep4o.toml: there is no \[bluesky\] section"):
         poll_bluesky(settings, sessions, clock=bsky.clock.now)
+
+
+def test_text_no_database_stores_and_counts_no_post_has_are_made_storable(
+    bsky: Sandbox, bsky_post: AddPost, bsky_settings: MakeSettings, sessions: sessionmaker[Session]
+) -> None:
+    # PostgreSQL refuses NUL in text and integers past 2**31: the whole page would be refused.
+    nul = bsky_post("bad\x00post #keep4o")
+    nul.like_count, nul.quote_count = 2**31, 2**40
+    good = bsky_post("a good post #keep4o", ago=timedelta(minutes=7))
+
+    summary = poll_bluesky(
+        bsky_settings(queries=["#keep4o"]), sessions, clock=bsky.clock.now, sleep=_no_sleep
+    )
+
+    stored = _stored(sessions)
+    assert summary.new == 2 and set(stored) == {nul.uri, good.uri}
+    assert stored[nul.uri].text == "badpost #keep4o"
+    assert stored[nul.uri].likes == MAX_COUNT and stored[nul.uri].reposts == MAX_COUNT
+    assert stored[nul.uri].engagement == 2 * MAX_COUNT
+
+
+def test_an_indexed_time_in_the_future_does_not_become_the_checkpoint(
+    bsky: Sandbox, sessions: sessionmaker[Session]
+) -> None:
+    now = bsky.clock.now()
+    api = SimpleNamespace(did=None)  # reading a page makes no request
+    matcher = Matcher(Match(hashtags=["keep4o"]), Care())
+    run = _Run(api, sessions, matcher, handle="", clock=lambda: now)  # type: ignore[arg-type]
+    view = {
+        "uri": "at://did:plc:x/app.bsky.feed.post/3k",
+        "author": {"did": "did:plc:x", "handle": "x.test"},
+        "record": {"text": "#keep4o", "createdAt": "2999-01-01T00:00:00Z"},
+        "indexedAt": "2999-01-01T00:00:00Z",
+    }
+    page = _read_page(run, [view], start=now - timedelta(days=1), checkpoint=None)
+    assert page.newest == now  # the checkpoint a finished poll saves
+    assert [r.created_at for r in page.records] == [datetime(2999, 1, 1, tzinfo=UTC)]

@@ -140,3 +140,20 @@ def test_a_deleted_post_stays_purged_when_search_shows_a_stale_copy(
 
     stored = _post(sessions, post.uri)
     assert (stored.state, stored.text) == ("deleted", None)
+
+
+def test_a_batch_that_comes_back_with_none_of_its_posts_purges_nothing(
+    bsky: Sandbox, bsky_settings: MakeSettings, bsky_post: AddPost, sessions: sessionmaker[Session]
+) -> None:
+    # Purging cannot be undone: all of a batch gone at once is the server's fault, not deletions.
+    settings = bsky_settings()
+    posts = [bsky_post(f"#keep4o {i}", ago=timedelta(minutes=5 + i)) for i in range(3)]
+    poll_bluesky(settings, sessions, clock=bsky.clock.now)
+    bsky.inject(GET_POSTS, "empty")
+
+    summary = refresh_bluesky(settings, sessions, clock=bsky.clock.now)
+
+    assert summary.removed == 0
+    assert all(_post(sessions, p.uri).state == "live" for p in posts)
+    bsky.world.delete_bluesky_post(posts[0].uri)
+    assert refresh_bluesky(settings, sessions, clock=bsky.clock.now).removed == 1  # real deletions still are

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from requests.structures import CaseInsensitiveDict
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.sources import PollSummary, RedditError, poll_reddit, refresh_reddit
 from bot.sources._reddit import Mark, listing_checkpoint
+from bot.sources._reddit_client import _readable_limits
 from tests.sources.reddit_sandbox import add, checkpoints, make_settings, post_count, stored
 
 
@@ -181,3 +185,36 @@ def test_refresh_survives_a_server_error(
     sb.inject("/api/info", "503", times=3)
     assert refresh_reddit(settings, sessions, clock=sb.clock.now, sleep=sleeps.append).updated == 1
     assert stored(sessions)["t3_p00001"].likes == 7
+
+
+LIMITS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
+
+
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        # Reddit's own: prawcore reads these, and gets them as whole numbers.
+        (("997.0", "3", "247"), ("997", "3", "247")),
+        # prawcore's int() fails on "3.0": rewritten.
+        (("997.0", "3.0", "247.5"), ("997", "3", "247")),
+        # Unreadable or incomplete: left out, as if the server had sent none.
+        (("lots", "3", "1"), (None, None, None)),
+        (("997.0", None, None), (None, None, None)),
+    ],
+)
+def test_rate_limit_headers_reach_prawcore_in_a_form_it_reads(
+    sent: tuple[str | None, ...], read: tuple[str | None, ...]
+) -> None:
+    headers = CaseInsensitiveDict({n: v for n, v in zip(LIMITS, sent, strict=True) if v is not None})
+    _readable_limits(headers)
+    assert tuple(headers.get(name) for name in LIMITS) == read
+
+
+def test_a_retry_after_given_as_a_date_becomes_seconds_and_an_unreadable_one_is_dropped() -> None:
+    soon = utc_now() + timedelta(seconds=30)
+    headers = CaseInsensitiveDict({"retry-after": format_datetime(soon, usegmt=True)})
+    _readable_limits(headers)
+    assert 28 <= float(headers["retry-after"]) <= 30
+    headers = CaseInsensitiveDict({"retry-after": "soon"})
+    _readable_limits(headers)
+    assert "retry-after" not in headers  # the default wait applies

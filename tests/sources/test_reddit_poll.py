@@ -11,10 +11,11 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import __version__
-from bot.config import Settings
+from bot.config import Care, Match, Settings
 from bot.sandbox import Sandbox
-from bot.sources import PollSummary, RedditError, poll_reddit, polled_checkpoint
-from bot.sources._reddit import listing_checkpoint
+from bot.sources import Matcher, PollSummary, RedditError, poll_reddit, polled_checkpoint
+from bot.sources._record import MAX_COUNT
+from bot.sources._reddit import Mark, _until_checkpoint, _Walk, listing_checkpoint
 from bot.sources._reddit_client import user_agent
 from bot.storage import Checkpoint
 from tests.sources.reddit_sandbox import (
@@ -190,3 +191,65 @@ def test_read_only_credentials_poll_as_well(
 def test_the_user_agent_follows_reddits_required_form(settings: Settings) -> None:
     assert settings.config.reddit is not None
     assert user_agent(settings.config.reddit) == f"python:keep4o-bot:v{__version__} (by /u/keep4o_bot)"
+
+
+def test_text_no_database_stores_and_counts_no_post_has_are_made_storable(
+    sb: Sandbox, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    # PostgreSQL refuses NUL in text and integers past 2**31, and a lone surrogate (JSON can
+    # carry "\ud800") is not UTF-8: any of them would have the whole page refused, every poll.
+    add(sb, 1, minutes_ago=5, title="bad\x00title #keep4o", score=2**31)
+    add(sb, 2, minutes_ago=4, selftext="lone \ud800 surrogate #keep4o", score=-(2**40))
+    add(sb, 3, minutes_ago=3)
+
+    assert poll(settings, sessions, sb).new == 3
+
+    posts = stored(sessions)
+    assert (posts["t3_p00001"].title, posts["t3_p00001"].likes) == ("badtitle #keep4o", MAX_COUNT)
+    assert (posts["t3_p00002"].text, posts["t3_p00002"].likes) == (
+        "lone \ufffd surrogate #keep4o",
+        -MAX_COUNT,
+    )
+
+
+class _Listing:
+    """Listing pages as RedditClient.listing returns them: the sandbox serves no post from the future."""
+
+    def __init__(self, *pages: list[dict[str, object]]) -> None:
+        self.pages = list(pages)
+
+    def listing(self, path: str, params: object) -> tuple[list[dict[str, object]], str | None]:
+        return self.pages.pop(0), None
+
+
+def _t3(n: int, created: datetime) -> dict[str, object]:
+    return {
+        "name": f"t3_p{n}",
+        "title": f"#keep4o {n}",
+        "permalink": f"/r/ChatGPT/comments/p{n}/x/",
+        "created_utc": created.timestamp(),
+        "subreddit": "ChatGPT",
+    }
+
+
+def test_a_post_claiming_to_be_from_the_future_does_not_hide_the_posts_after_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = [datetime(2026, 3, 1, 12, tzinfo=UTC)]
+    future = _t3(1, datetime(3000, 1, 1, tzinfo=UTC))  # Reddit's /new would keep it on top for good
+    client = _Listing([future, _t3(2, now[0] - timedelta(minutes=4))])
+    walk = _Walk(client, sessions, Matcher(Match(hashtags=["keep4o"]), Care()), lambda: now[0], set())  # type: ignore[arg-type]
+    checkpoint = listing_checkpoint(["ChatGPT"])
+
+    def run() -> None:
+        mark = Mark.loads(checkpoints(sessions).get(checkpoint))
+        walk.run("r/ChatGPT/new", {}, checkpoint=checkpoint, stop=_until_checkpoint(mark), max_pages=10)
+
+    run()
+    now[0] += timedelta(minutes=10)
+    client.pages.append(
+        [future, _t3(3, now[0] - timedelta(minutes=5)), _t3(2, now[0] - timedelta(minutes=14))]
+    )
+    run()
+
+    assert set(stored(sessions)) == {"t3_p1", "t3_p2", "t3_p3"}
