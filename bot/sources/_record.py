@@ -21,7 +21,10 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 def storable(text: str) -> str:
     """``text`` without NUL characters, and with each lone surrogate as U+FFFD."""
-    if not _UNSTORABLE.search(text):  # nearly always: one scan, no copy
+    # Nearly always nothing to do, found out cheaply: isascii() reads a flag, `in` is a memchr.
+    if text.isascii() and "\x00" not in text:
+        return text
+    if not _UNSTORABLE.search(text):
         return text
     return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
