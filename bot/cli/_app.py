@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.storage import Schema, make_engine, make_sessionmaker
+from bot.storage import Schema, first_line, make_engine, make_sessionmaker
 
 
 class BotError(click.ClickException):
@@ -100,14 +100,6 @@ class App:
             raise BotError(f"cannot open the database: {first_line(exc) or type(exc).__name__}") from exc
         if found.state != "current":
             raise BotError(schema_advice(found))
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message ("" if none); for a database error, the driver's
-    own message, which SQLAlchemy buries under the statement, a link or advice about autoflush."""
-    source = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    text = str(source).strip()
-    return text.splitlines()[0] if text else ""
 
 
 def schema_advice(found: Schema) -> str:

@@ -10,8 +10,9 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.storage import first_line
 
-from ._app import App, first_line, pass_app
+from ._app import App, pass_app
 
 if TYPE_CHECKING:
     # Only a type: importing the collectors (PRAW, atproto) would slow every command's start.

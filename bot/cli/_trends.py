@@ -16,8 +16,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.clock import utc_now
+from bot.storage import first_line
 
-from ._app import DAY, App, BotError, first_line, pass_app
+from ._app import DAY, App, BotError, pass_app
 
 if TYPE_CHECKING:
     from bot.trends import By

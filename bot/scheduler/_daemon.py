@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.ops import Metrics
+from bot.storage import first_line
 
 from ._jobs import JobSpec, build_jobs, latest_fire
 from ._records import attempts_at, first_run_started, job_status, slot_succeeded
@@ -257,7 +258,7 @@ class Daemon:
                 statuses = {spec.name: job_status(session, spec.name) for spec in self.specs}
                 stale = stale_sources(session)
         except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            detail = first_line(exc) or type(exc).__name__
             return False, {"ready": False, "scheduler": self.alive(), "database": f"unavailable: {detail}"}
         jobs = {
             name: {

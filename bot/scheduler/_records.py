@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import JobRun
+from bot.storage import JobRun, first_line
 
 # A failure streak longer than this is reported as this; the backoff is capped long before.
 _STREAK_WINDOW = 50
@@ -51,7 +51,7 @@ def finish_run(
     values: dict[str, Any] = {"status": status, "finished_at": now, "counts": counts or {}}
     if error is not None:
         values["error_class"] = type(error).__name__
-        values["error_message"] = mask(str(error) or type(error).__name__)[:_MESSAGE_LIMIT]
+        values["error_message"] = mask(first_line(error) or type(error).__name__)[:_MESSAGE_LIMIT]
     with sessions.begin() as session:
         session.execute(update(JobRun).where(JobRun.id == run_id).values(**values))
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import Settings
 from bot.ops import Masker, Metrics, log_context, rate_limit_sink, secret_values
 from bot.sources import PollSummary
+from bot.storage import first_line
 
 from ._jobs import JobContext, JobSpec
 from ._locks import JobLock
@@ -168,13 +169,13 @@ class Runner:
                 seconds,
                 failures + 1,
                 type(exc).__name__,
-                exc,
+                first_line(exc),
                 retry_in.total_seconds(),
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
             self._record(row_id, status="failed", error=exc)
             self._observe(spec, "failed", seconds)
-            error = self.mask(f"{type(exc).__name__}: {exc}")
+            error = self.mask(f"{type(exc).__name__}: {first_line(exc)}")
             return Outcome(spec.name, slot, "failed", run_id, error=error, retry_in=retry_in)
         finally:
             with self._guard:
@@ -220,7 +221,7 @@ class Runner:
         return Outcome(spec.name, slot, status, run_id, retry_in=retry_in)
 
     def _db_unavailable(self, spec: JobSpec, slot: str, run_id: str, exc: SQLAlchemyError) -> Outcome:
-        message = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
+        message = first_line(exc) or type(exc).__name__
         # The failure streak is in the database that did not answer: count this slot's retries.
         retry_in = backoff_delay(retries_of(slot) + 1, spec.period)
         log.error(

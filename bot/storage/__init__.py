@@ -1,7 +1,7 @@
 """Storage: typed models, engines, migrations."""
 
 from ._changes import note_changes, note_spans
-from ._engine import make_engine, make_sessionmaker
+from ._engine import first_line, make_engine, make_sessionmaker
 from ._migrate import Schema, current_revision, head_revision, migrations_dir, schema, upgrade
 from ._models import (
     Base,
@@ -33,6 +33,7 @@ __all__ = [
     "Schema",
     "TrendRollup",
     "current_revision",
+    "first_line",
     "get_checkpoint",
     "head_revision",
     "is_trusted",

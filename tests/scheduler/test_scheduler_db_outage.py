@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,3 +204,48 @@ def test_a_run_whose_outcome_cannot_be_recorded_is_closed_as_abandoned_by_the_ne
     clock.advance(spec.period)
     assert runner.run(spec).status == "ok"
     assert statuses(runner.sessions) == ["abandoned", "ok"]
+
+
+def test_a_failed_writes_error_names_the_problem_never_the_posts_it_was_writing(
+    engine: Engine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SQLAlchemy's own message carries the statement and its parameters: post texts, handles,
+    # posts the care list keeps from ever being quoted. Logs, job_runs and /readyz show them.
+    words = "words of a post that must never be quoted"
+
+    def write_twice(ctx: JobContext) -> None:
+        with ctx.sessions.begin() as session:
+            session.add(Checkpoint(name="twice", value=words, updated_at=ctx.clock()))
+        with ctx.sessions.begin() as session:
+            session.add(Checkpoint(name="twice", value=words, updated_at=ctx.clock()))
+
+    runner = a_runner(engine, clock)
+    outcome = runner.run(make_spec("poll_x", "x", write_twice, Job(every="10m")))
+
+    assert outcome.status == "failed" and outcome.error is not None
+    assert outcome.error.startswith("IntegrityError: ")
+    with runner.sessions() as session:
+        (message,) = session.scalars(select(JobRun.error_message))
+    assert message and "\n" not in message
+    for said in (outcome.error, message, caplog.text):
+        assert words not in said and "INSERT INTO" not in said
+
+
+def test_a_sqlite_connection_that_became_read_only_is_replaced_not_kept(tmp_path: Path) -> None:
+    # A connection opened while the file could not be written stays read-only after the file
+    # is fixed; the pool must not hand it out again. (query_only makes one without chmod, which
+    # root, running these tests, would ignore.)
+    engine = make_engine(f"sqlite:///{tmp_path / 'ro.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA query_only=ON")
+    write = text("INSERT INTO checkpoints (name, value, updated_at) VALUES ('n', 'v', '2026-01-01')")
+
+    with pytest.raises(OperationalError, match="readonly database"), engine.begin() as conn:
+        conn.execute(write)
+    with engine.begin() as conn:
+        conn.execute(write)
+
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM checkpoints")) == 1
+    engine.dispose()
