@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.config import Settings
-    from bot.scheduler import Transition
+    from bot.scheduler import StopSignal, Transition
 
 log = logging.getLogger(__name__)
 
@@ -28,42 +28,51 @@ def run(app: App) -> None:
 
     Applies pending migrations first, serves /healthz, /readyz and /metrics on [server] port.
     """
-    from bot.ops import cap_malloc_arenas, configure_logging, secret_values, serve_health
-    from bot.scheduler import Daemon, StopSignal, build_jobs, run_until_signalled
-    from bot.storage import make_engine, upgrade
+    from bot.ops import cap_malloc_arenas
+    from bot.scheduler import DaemonRunning, StopSignal, one_daemon_per_file
 
     cap_malloc_arenas()
-    with StopSignal() as stop:
-        settings = app.settings
-        # The command group logs warnings only; the daemon's run lines are INFO.
-        configure_logging(app.log_format, debug=app.debug, secrets=secret_values(settings))
-        try:
-            specs = build_jobs(settings)
-        except ValueError as exc:
-            raise BotError(f"{settings.path}: {exc}") from None
-        # Each job may hold a lock connection and a session connection at once.
-        engine = make_engine(settings.database_url, pool_size=len(specs) + 2, max_overflow=len(specs) + 4)
-        upgrade(engine)
-        _apply_care_list(settings, engine)
-        daemon = Daemon(settings, engine, specs=specs, notify=_operator_notify(settings))
-        server = settings.config.server
-        try:
-            health = serve_health(daemon, daemon.metrics.registry, server.host, server.port)
-        except OSError as exc:
-            raise BotError(
-                f"cannot serve the health endpoints on {server.host}:{server.port}: {exc}"
-            ) from None
-        try:
-            aborted = run_until_signalled(daemon, stop)
-        finally:
-            health.stop()
-            engine.dispose()
+    settings = app.settings
+    try:
+        with one_daemon_per_file(settings.database_url), StopSignal() as stop:
+            aborted = _run_daemon(app, settings, stop)
+    except DaemonRunning as exc:
+        raise BotError(str(exc)) from None
     if aborted:
         # The aborted jobs' worker threads are not daemon threads and would keep the process
         # alive until they finish; their transactions roll back when the process ends.
         logging.shutdown()
         sys.stdout.flush()
         os._exit(0)
+
+
+def _run_daemon(app: App, settings: Settings, stop: StopSignal) -> list[str]:
+    """Run until ``stop``; the jobs still running at the end (aborted)."""
+    from bot.ops import configure_logging, secret_values, serve_health
+    from bot.scheduler import Daemon, build_jobs, run_until_signalled
+    from bot.storage import make_engine, upgrade
+
+    # The command group logs warnings only; the daemon's run lines are INFO.
+    configure_logging(app.log_format, debug=app.debug, secrets=secret_values(settings))
+    try:
+        specs = build_jobs(settings)
+    except ValueError as exc:
+        raise BotError(f"{settings.path}: {exc}") from None
+    # Each job may hold a lock connection and a session connection at once.
+    engine = make_engine(settings.database_url, pool_size=len(specs) + 2, max_overflow=len(specs) + 4)
+    upgrade(engine)
+    _apply_care_list(settings, engine)
+    daemon = Daemon(settings, engine, specs=specs, notify=_operator_notify(settings))
+    server = settings.config.server
+    try:
+        health = serve_health(daemon, daemon.metrics.registry, server.host, server.port)
+    except OSError as exc:
+        raise BotError(f"cannot serve the health endpoints on {server.host}:{server.port}: {exc}") from None
+    try:
+        return run_until_signalled(daemon, stop)
+    finally:
+        health.stop()
+        engine.dispose()
 
 
 def _apply_care_list(settings: Settings, engine: Engine) -> None:

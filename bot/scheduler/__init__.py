@@ -2,7 +2,7 @@
 
 from ._daemon import Daemon, replica_name
 from ._jobs import JobContext, JobSpec, build_jobs, latest_fire, make_spec, next_fire
-from ._locks import JobLock, advisory_key
+from ._locks import DaemonRunning, JobLock, advisory_key, one_daemon_per_file
 from ._records import JobStatus, job_status
 from ._retention import purge_post_content, run_retention
 from ._runner import Outcome, Runner, backoff_delay, counts_of
@@ -13,6 +13,7 @@ from ._triggers import cron_weekdays, format_slot
 
 __all__ = [
     "Daemon",
+    "DaemonRunning",
     "JobContext",
     "JobLock",
     "JobSpec",
@@ -35,6 +36,7 @@ __all__ = [
     "latest_fire",
     "make_spec",
     "next_fire",
+    "one_daemon_per_file",
     "purge_post_content",
     "replica_name",
     "run_retention",

@@ -4,16 +4,24 @@ The advisory lock is taken with ``pg_try_advisory_lock`` on a connection of its 
 held for the whole run and is not inside a transaction (an idle-in-transaction session
 would hold back vacuum for as long as a poll lasts). PostgreSQL releases session locks
 when the session ends, so a replica that dies mid-job frees the job at once.
-SQLite has no cross-process locks; one daemon per SQLite file is the supported set-up.
+SQLite has no cross-process locks; one daemon per SQLite file is the supported set-up, and
+:func:`one_daemon_per_file` makes it the only one: a second daemon on the file is refused at
+start (it would run every job twice and close the other's running jobs as abandoned).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
@@ -75,3 +83,36 @@ class JobLock:
                     conn.close()
         finally:
             self._local.release()
+
+
+class DaemonRunning(Exception):
+    """Another daemon already uses this SQLite file; the message names it and its process."""
+
+
+@contextmanager
+def one_daemon_per_file(database_url: str) -> Iterator[None]:
+    """Held while a daemon runs on a SQLite file: an exclusive lock on ``<file>.daemon.lock``.
+
+    The operating system releases the lock when the process ends, however it ends, so a
+    daemon killed with -9 does not keep the next one out. PostgreSQL needs none: replicas
+    share it through the job locks above.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    path = Path(f"{url.database}.daemon.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            raise DaemonRunning(
+                f"another keep4o-bot run (process {holder}) already uses {url.database}; stop it first"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)

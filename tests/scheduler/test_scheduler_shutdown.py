@@ -103,3 +103,27 @@ def test_a_config_error_stops_start_up_with_one_line_and_exit_1(tmp_path: Path) 
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
     assert line.startswith(f"error: {config}: server.port: Input should be a valid integer")
+
+
+def test_a_second_daemon_on_the_same_sqlite_file_is_refused_with_one_line(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # It would run every job a second time and close the first one's running jobs as abandoned.
+    db_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    config = daemon_config(sandbox, tmp_path, db_url, {"poll_petitions": "1s"})
+    first = start_bot(config, tmp_path)
+    sessions = make_sessionmaker(make_engine(db_url))
+    try:
+        assert wait_for(lambda: "ok" in job_statuses(sessions, "poll_petitions"))
+        second = start_bot(config, tmp_path)
+        output, _ = second.communicate(timeout=60)
+        assert second.returncode == 1, output
+        database = tmp_path / "bot.db"
+        assert output.strip().splitlines() == [
+            f"error: another keep4o-bot run (process {first.pid}) already uses {database}; stop it first"
+        ]
+        assert first.poll() is None  # the first one carries on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=STOP_LIMIT)
+    assert first.returncode == 0
