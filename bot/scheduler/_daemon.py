@@ -121,8 +121,12 @@ class Daemon:
         for stream in self.streams:
             stream.start()
         for name, slot in self.catch_up():
-            log.warning("the %s of slot %s was missed while the bot was down; running it now", name, slot)
-            self._schedule_once(name, slot, delay=timedelta(0), kind="catch-up")
+            log.warning(
+                "the %s of slot %s was missed while the bot was down; running it after a round of polls",
+                name,
+                slot,
+            )
+            self._schedule_once(name, slot, delay=timedelta(0), kind="catch-up", polls_first=True)
         log.info("scheduler started with %d jobs: %s", len(self.specs), ", ".join(self._by_name))
 
     def stop(self) -> list[str]:
@@ -170,10 +174,20 @@ class Daemon:
     def _fire(self, name: str, slot: str | None = None) -> None:
         self.run_job(name, slot)
 
-    def _schedule_once(self, name: str, slot: str, *, delay: timedelta, kind: str) -> None:
+    def _fire_after_polls(self, name: str, slot: str) -> None:
+        # A catch-up publishes what is known now: without a round of polls first it would publish,
+        # for good, the numbers the bot had when it stopped ("no data yet" after a long stop).
+        for spec in self.specs:
+            if spec.name.startswith("poll_"):
+                self.run_job(spec.name)
+        self.run_job(name, slot)
+
+    def _schedule_once(
+        self, name: str, slot: str, *, delay: timedelta, kind: str, polls_first: bool = False
+    ) -> None:
         spec = self._by_name[name]
         self.scheduler.add_job(
-            self._fire,
+            self._fire_after_polls if polls_first else self._fire,
             DateTrigger(run_date=utc_now() + delay),
             args=[name, slot],
             id=f"{name}:{kind}",

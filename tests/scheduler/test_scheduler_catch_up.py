@@ -127,3 +127,27 @@ def test_a_digest_caught_up_after_midnight_covers_the_day_before_its_slot_not_be
     back.stop()
     # The 08:00 digest of the 20th is the 19th's; the 20th's is the next morning's.
     assert [path.name for path in tmp_path.glob("digest-*.md")] == ["digest-2026-02-19.md"]
+
+
+def test_a_caught_up_digest_goes_out_after_a_round_of_polls_not_with_what_the_bot_knew_when_it_stopped(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    order: list[str] = []
+
+    def digest(ctx: JobContext) -> None:
+        order.append("digest")
+
+    jobs = [
+        make_spec("digest", "digest", digest, Job(cron="0 8 * * *"), "UTC", catch_up=True),
+        make_spec("poll_x", "x", lambda ctx: order.append("poll_x"), Job(every="10m")),
+        make_spec("poll_y", "y", lambda ctx: order.append("poll_y"), Job(every="10m")),
+    ]
+    up_then_down(engine, clock, jobs)
+    order.clear()
+
+    clock.set(DAY1_1015)
+    back = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=jobs)
+    back.start()
+    assert wait_for(lambda: "digest" in order)
+    back.stop()
+    assert order == ["poll_x", "poll_y", "digest"]
