@@ -42,6 +42,7 @@ _GRAPHEME = regex.compile(r"\X")
 _HASHTAG = regex.compile(r"(?<![\w#＃])[#＃]([\p{L}\p{M}\p{N}_]*[\p{L}\p{M}_][\p{L}\p{M}\p{N}_]*)")
 _SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])|\n+")
 _SPACE = regex.compile(r"\s+")
+_LINE_END = regex.compile(r"\n+")
 
 
 def graphemes(text: str) -> int:
@@ -156,9 +157,22 @@ def _cut(unit: Sequence[Segment], boundary: regex.Pattern[str]) -> list[Unit]:
 
 
 def _units(block: Unit, ok: Callable[[Sequence[Segment]], bool]) -> list[Unit]:
-    """Pieces of an oversized block, each fitting a post on its own."""
+    """Pieces of an oversized block, each fitting a post on its own.
+
+    Whole lines first: a line (a top post with its quote, its place and its link) that fits a
+    post is never split, or its number and quote could end up in different posts. Only a line
+    too long for any post is cut between sentences, and a sentence between words.
+    """
     out: list[Unit] = []
-    for sentence in _cut(block, _SENTENCE_END):
+    for line in _cut(block, _LINE_END):
+        out += [line] if ok(line) else _pieces(line, ok)
+    return out
+
+
+def _pieces(line: Unit, ok: Callable[[Sequence[Segment]], bool]) -> list[Unit]:
+    """A line too long for a post, cut between sentences, words, or else graphemes."""
+    out: list[Unit] = []
+    for sentence in _cut(line, _SENTENCE_END):
         if ok(sentence):
             out.append(sentence)
             continue

@@ -141,3 +141,23 @@ def test_the_link_card_points_at_the_digest_page_when_there_is_one() -> None:
     assert render_bluesky(sample_content()).card.uri == PETITION_URL  # type: ignore[union-attr]
     page = "https://keep4o.example.org/digests/2026-02-20"
     assert render_bluesky(sample_content(page_url=page)).card.uri == page  # type: ignore[union-attr]
+
+
+def test_a_list_item_that_fits_a_post_is_never_split_across_two() -> None:
+    # Greedy packing by sentences put "2. “First half." at the end of one post and the rest of
+    # the quote, with its place and link, at the start of the next.
+    items = [
+        f"{i}. “Signed the petition today and shared it. {'More words here. ' * 4}#keep4o” (r/ChatGPT)"
+        for i in range(1, 6)
+    ]
+    block = [Segment("Most engaging on Reddit:")]
+    for item in items:
+        block += [
+            Segment("\n"),
+            Segment(item + " "),
+            Segment("reddit.com/r/x", link="https://reddit.com/r/x"),
+        ]
+    posts = [NUMBER.sub("", t) for t in _texts([block])]
+    assert len(posts) > 1
+    for item in items:
+        assert sum(item in post for post in posts) == 1, item
