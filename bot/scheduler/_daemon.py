@@ -40,6 +40,9 @@ from ._triggers import GRID_START, format_slot, retry_slot
 
 log = logging.getLogger("bot.scheduler")
 
+# Job runs in a row the database failed before /readyz says so, though it still answers reads.
+DATABASE_FAILURES_UNREADY = 3
+
 STOP_TIMEOUT = 10.0
 # Left of the stop timeout for marking aborted runs and closing the database.
 _STOP_MARGIN = 1.5
@@ -264,7 +267,11 @@ class Daemon:
         return runs
 
     def readiness(self) -> tuple[bool, dict[str, Any]]:
-        """``/readyz``: ready when the scheduler runs, the database answers and no source is stale."""
+        """``/readyz``: ready when the scheduler runs, the database answers and no source is stale.
+
+        A database that answers reads but fails the jobs' writes (a full disk, a file turned
+        read-only) is down too: after ``DATABASE_FAILURES_UNREADY`` runs in a row it failed.
+        """
         next_runs = self.next_runs()
         try:
             with self.runner.sessions() as session:
@@ -274,6 +281,7 @@ class Daemon:
         except SQLAlchemyError as exc:
             detail = first_line(exc) or type(exc).__name__
             return False, {"ready": False, "scheduler": self.alive(), "database": f"unavailable: {detail}"}
+        failing = self.runner.database_failures >= DATABASE_FAILURES_UNREADY
         jobs = {
             name: {
                 "last_status": st.last_status,
@@ -286,11 +294,12 @@ class Daemon:
             for name, st in statuses.items()
         }
         streams = {stream.name: stream.alive() for stream in self.streams}
-        ready = self.alive() and not stale and all(streams.values())
+        ready = self.alive() and not stale and all(streams.values()) and not failing
+        failures = f"{self.runner.database_failures} runs in a row failed: {self.runner.database_error}"
         body = {
             "ready": ready,
             "scheduler": self.alive(),
-            "database": "ok",
+            "database": f"failing: {failures}" if failing else "ok",
             "stale": stale,
             "streams": streams,
             "jobs": jobs,

@@ -100,6 +100,9 @@ class Runner:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._inflight: dict[int, str] = {}  # job_runs id -> job, for runs still going
+        # Runs in a row, of any job, that the database failed (kept here: it may not take writes).
+        self.database_failures = 0
+        self.database_error: str | None = None
 
     def _local_lock(self, name: str) -> threading.Lock:
         with self._guard:
@@ -162,6 +165,8 @@ class Runner:
             with rate_limit_sink(gauge.set):
                 result = spec.func(JobContext(self.settings, self.sessions, self.clock, slot_time(slot)))
         except Exception as exc:
+            if isinstance(exc, SQLAlchemyError):
+                self._database_failed(exc)
             seconds = time.monotonic() - started
             retry_in = backoff_delay(failures + 1, spec.period)
             log.error(
@@ -182,6 +187,7 @@ class Runner:
                 self._inflight.pop(row_id, None)
         seconds = time.monotonic() - started
         counts = counts_of(result)
+        self.database_failures, self.database_error = 0, None
         self._record(row_id, status="ok", counts=counts)
         self._observe(spec, "ok", seconds, result)
         summary = (
@@ -220,7 +226,12 @@ class Runner:
         self.metrics.job_runs.labels(spec.name, status).inc()
         return Outcome(spec.name, slot, status, run_id, retry_in=retry_in)
 
+    def _database_failed(self, exc: SQLAlchemyError) -> None:
+        self.database_failures += 1
+        self.database_error = first_line(exc) or type(exc).__name__
+
     def _db_unavailable(self, spec: JobSpec, slot: str, run_id: str, exc: SQLAlchemyError) -> Outcome:
+        self._database_failed(exc)
         message = first_line(exc) or type(exc).__name__
         # The failure streak is in the database that did not answer: count this slot's retries.
         retry_in = backoff_delay(retries_of(slot) + 1, spec.period)

@@ -249,3 +249,26 @@ def test_a_sqlite_connection_that_became_read_only_is_replaced_not_kept(tmp_path
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM checkpoints")) == 1
     engine.dispose()
+
+
+def test_a_database_that_answers_reads_but_fails_the_jobs_is_not_ready(
+    engine: Engine, clock: FakeClock
+) -> None:
+    # A full disk or a file turned read-only: SELECT 1 still works, every job's write fails.
+    broken = True
+
+    def write(ctx: JobContext) -> None:
+        if broken:
+            raise OperationalError(
+                "INSERT INTO posts …", {}, sqlite3.OperationalError("database or disk is full")
+            )
+
+    spec = make_spec("poll_x", "x", write, Job(every="10m"))
+    daemon = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=[spec])
+    for _ in range(3):
+        assert daemon.run_job("poll_x").status == "failed"
+        clock.advance(spec.period)
+    assert daemon.readiness()[1]["database"] == "failing: 3 runs in a row failed: database or disk is full"
+    broken = False
+    assert daemon.run_job("poll_x").status == "ok"
+    assert daemon.readiness()[1]["database"] == "ok"
