@@ -168,7 +168,9 @@ class Runner:
             if isinstance(exc, SQLAlchemyError):
                 self._database_failed(exc)
             seconds = time.monotonic() - started
-            retry_in = backoff_delay(failures + 1, spec.period)
+            # Not before a rate limit's reset the source named: a retry sooner is refused again.
+            asked = timedelta(seconds=float(getattr(exc, "retry_after", 0) or 0))
+            retry_in = max(backoff_delay(failures + 1, spec.period), asked)
             log.error(
                 "failed after %.1fs (%d in a row): %s: %s; next try in %ds",
                 seconds,

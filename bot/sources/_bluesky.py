@@ -221,9 +221,8 @@ def poll_bluesky(
             try:
                 _poll_query(run, query, overlap, backfill)
             except BlueskyRateLimited as exc:  # the limit is the account's: the others would wait too
-                raise BlueskyRateLimited(
-                    f"{exc} (stored so far: {run.new} new, {run.updated} updated)"
-                ) from None
+                exc.args = (f"{exc} (stored so far: {run.new} new, {run.updated} updated)",)
+                raise
             except BlueskyError as exc:  # one query's failure does not keep the others from running
                 failed.append(exc)
         if failed:
@@ -294,5 +293,6 @@ def refresh_bluesky(
                     updated += upsert_posts(db, records, now)[1]
                     removed += mark_gone(db, "bluesky", missing, "deleted", now)
         except BlueskyError as exc:
-            raise type(exc)(f"{exc} (refreshed so far: {updated} updated, {removed} removed)") from None
+            exc.args = (f"{exc} (refreshed so far: {updated} updated, {removed} removed)",)
+            raise
         return PollSummary("bluesky-refresh", updated=updated, removed=removed, requests=api.requests)

@@ -71,7 +71,14 @@ class BlueskyBadRequest(BlueskyError):
 
 
 class BlueskyRateLimited(BlueskyError):
-    """Bluesky asked for a longer pause than a run may wait; the next run carries on."""
+    """Bluesky asked for a longer pause than a run may wait; the next run carries on.
+
+    ``retry_after``: the seconds Bluesky asked for, so that the next run is not tried sooner.
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def bluesky_config(settings: Settings) -> Bluesky:
@@ -235,10 +242,17 @@ class BlueskyApi:
                 return fn(self.client)
             except RateLimitExceededError as exc:
                 wait = rate_limit_wait(exc, self._clock())
-                if wait > self._max_wait or attempt >= ATTEMPTS:
+                if wait > self._max_wait:
                     raise BlueskyRateLimited(
                         f"bluesky: rate limited on {what} for {wait:.0f} s more "
-                        "(longer than a run waits); stopped, the next run resumes"
+                        "(longer than a run waits); stopped, the next run resumes",
+                        retry_after=wait,
+                    ) from None
+                if attempt >= ATTEMPTS:
+                    raise BlueskyRateLimited(
+                        f"bluesky: still rate limited on {what} after {attempt} waits;"
+                        " stopped, the next run resumes",
+                        retry_after=wait,
                     ) from None
                 log.warning("bluesky: rate limited on %s; waiting %.0f s", what, wait)
                 self._sleep(wait)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Job, Secrets
 from bot.ops import Metrics
 from bot.scheduler import JobContext, Runner, backoff_delay, build_jobs, make_spec
-from bot.sources import PollSummary
+from bot.sources import BlueskyRateLimited, PollSummary
 from bot.storage import JobRun
 from tests.publishers.publish_support import webhook_receiver
 from tests.scheduler.conftest import FakeClock, make_settings
@@ -61,6 +61,17 @@ def test_a_failing_run_is_recorded_with_error_class_and_message(
         "ConnectionError",
         "sandbox said 503",
     )
+
+
+def test_a_rate_limited_job_is_not_retried_before_the_reset_the_source_named(
+    engine: Engine, clock: FakeClock
+) -> None:
+    def limited(_ctx: JobContext) -> PollSummary:
+        raise BlueskyRateLimited("bluesky: rate limited on searchPosts for 600 s more", retry_after=600)
+
+    outcome = runner_for(engine, clock).run(make_spec("poll_bluesky", "bluesky", limited, Job(every="10m")))
+    assert outcome.status == "failed"
+    assert outcome.retry_in == timedelta(seconds=600)  # not the 30 s backoff: it would be refused again
 
 
 def test_a_slot_that_already_ran_is_not_run_again(

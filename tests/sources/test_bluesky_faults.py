@@ -95,9 +95,10 @@ def test_a_rate_limit_longer_than_a_poll_waits_stops_the_poll_and_the_next_poll_
     bsky.inject(SEARCH, "429", seconds=900)
     sleeps: list[float] = []
 
-    with pytest.raises(BlueskyRateLimited, match=r"rate limited on searchPosts for \d+ s more"):
+    with pytest.raises(BlueskyRateLimited, match=r"rate limited on searchPosts for \d+ s more") as limited:
         _poll(bsky, settings, sessions, sleeps)
 
+    assert 890 <= limited.value.retry_after <= 900  # the runner's next try waits for the reset
     assert sleeps == []
     with sessions() as db:
         assert get_checkpoint(db, "bluesky:search:#keep4o") is None
