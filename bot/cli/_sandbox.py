@@ -23,6 +23,7 @@ FAULTS = (
     "forbidden",
     "empty",
     "stuck_cursor",
+    "broken_post",
 )
 
 

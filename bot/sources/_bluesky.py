@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -111,6 +111,9 @@ def _read_page(run: _Run, views: Sequence[Any], start: datetime, checkpoint: dat
     page = _Page()
     now = run.clock()
     for view in views:
+        if not isinstance(view, Mapping):
+            log.warning("bluesky: skipped a search result that is not a post: %r", view)
+            continue
         data = as_json(view)
         try:
             # Not later than now: the newest indexedAt becomes the checkpoint, and one claimed
@@ -135,12 +138,33 @@ def _read_page(run: _Run, views: Sequence[Any], start: datetime, checkpoint: dat
     return page
 
 
-def _search(api: BlueskyApi, params: Any) -> Any:
-    return api.call("searchPosts", lambda c: c.app.bsky.feed.search_posts(params))
+@dataclass(frozen=True)
+class _Results:
+    posts: list[Any]  # postViews as JSON, each checked by the normaliser
+    cursor: str | None
 
 
-def _get_posts(api: BlueskyApi, params: Any) -> Any:
-    return api.call("getPosts", lambda c: c.app.bsky.feed.get_posts(params))
+def _results(api: BlueskyApi, what: str, nsid: str, params: Any) -> _Results:
+    """An answer's posts as raw JSON, checked one by one by the normaliser.
+
+    Not parsed into SDK models: the SDK validates a page as a whole, so one post without, say,
+    its ``indexedAt`` made the page unreadable, on every poll, and the query stalled for good.
+    """
+    answer = api.call(what, lambda c: c.invoke_query(nsid, params=params, output_encoding="application/json"))
+    content = answer.content
+    posts = content.get("posts") if isinstance(content, dict) else None
+    if not isinstance(posts, list):
+        raise BlueskyError(f"bluesky: {what} answered without a list of posts")
+    cursor = content.get("cursor")
+    return _Results(posts, cursor if isinstance(cursor, str) and cursor else None)
+
+
+def _search(api: BlueskyApi, params: Any) -> _Results:
+    return _results(api, "searchPosts", "app.bsky.feed.searchPosts", params)
+
+
+def _get_posts(api: BlueskyApi, params: Any) -> _Results:
+    return _results(api, "getPosts", "app.bsky.feed.getPosts", params)
 
 
 def _poll_query(run: _Run, query: str, overlap: timedelta, backfill: timedelta) -> None:
@@ -275,7 +299,11 @@ def refresh_bluesky(
             for batch, views in _views(api, uris):
                 records: list[PostRecord] = []
                 returned: set[str] = set()
+                unreadable = 0  # results that are not posts at all: whose they are is unknown
                 for view in views:
+                    if not isinstance(view, Mapping):
+                        unreadable += 1
+                        continue
                     data = as_json(view)
                     returned.add(str(data.get("uri")))
                     try:
@@ -283,9 +311,11 @@ def refresh_bluesky(
                     except MalformedPost as exc:
                         log.warning("bluesky: kept a post getPosts returned malformed: %s", exc)
                 missing = [uri for uri in batch if uri not in returned]
-                if len(batch) > 1 and len(missing) == len(batch):
+                if unreadable or (len(batch) > 1 and len(missing) == len(batch)):
                     log.warning(
-                        "bluesky: getPosts returned none of %d posts; none marked deleted", len(batch)
+                        "bluesky: getPosts returned %d of %d posts readably; none marked deleted",
+                        len(returned),
+                        len(batch),
                     )
                     missing = []
                 with sessions.begin() as db:

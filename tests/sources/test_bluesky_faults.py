@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.sandbox import BlueskyPost, Sandbox
-from bot.sources import BlueskyError, BlueskyRateLimited, poll_bluesky
+from bot.sources import BlueskyError, BlueskyRateLimited, poll_bluesky, refresh_bluesky
 from bot.sources._bluesky_api import _refusal
 from bot.storage import Post, get_checkpoint
 
@@ -211,3 +211,32 @@ def test_a_refusal_on_an_html_page_is_told_by_its_title_on_one_line() -> None:
     page = b"<html>\n<head><title>Request forbidden by\n administrative rules.</title></head></html>"
     refused = UnauthorizedError(Response(success=False, status_code=403, content=page, headers={}))
     assert _refusal(refused) == "403 Request forbidden by administrative rules."
+
+
+def test_one_post_that_does_not_validate_is_skipped_and_the_rest_of_its_page_stored(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    # Parsed by the SDK, the whole page failed on it, on every poll: the query stalled for good.
+    settings = bsky_settings(queries=["#keep4o"])
+    bsky.inject(SEARCH, "broken_post")
+    sleeps: list[float] = []
+
+    assert _poll(bsky, settings, sessions, sleeps) == 149
+    assert sleeps == []  # not retried: the same page would come back the same
+    with sessions() as db:
+        assert get_checkpoint(db, "bluesky:search:#keep4o") is not None
+    assert _poll(bsky, settings, sessions, sleeps) == 1  # the next poll reads it whole
+
+
+def test_a_refresh_batch_with_a_post_that_does_not_validate_still_stores_the_others(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    settings = bsky_settings(queries=["#keep4o"])
+    _poll(bsky, settings, sessions, [])
+    bsky.inject("/xrpc/app.bsky.feed.getPosts", "broken_post")
+
+    summary = refresh_bluesky(settings, sessions, clock=bsky.clock.now, sleep=lambda _: None)
+
+    assert summary.removed == 0
+    assert summary.updated == 0  # numbers unchanged; the point is that the refresh finished
+    assert bsky.requests("/xrpc/app.bsky.feed.getPosts") == 6  # 150 posts, 25 a call, none retried
