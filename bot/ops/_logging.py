@@ -127,11 +127,15 @@ def configure_logging(
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
-    if not debug:
-        # APScheduler logs every submission and httpx every request at INFO; the runner's
-        # own lines (one per run, with its counts) say what matters.
-        for noisy in ("apscheduler", "httpx"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    # APScheduler logs every submission and httpx every request at INFO, and prawcore each
+    # retry at WARNING next to the collector's own line; the runner's own lines (one per run,
+    # with its counts) say what matters. --debug shows them all.
+    for noisy, level in (
+        ("apscheduler", logging.WARNING),
+        ("httpx", logging.WARNING),
+        ("prawcore", logging.ERROR),
+    ):
+        logging.getLogger(noisy).setLevel(logging.NOTSET if debug else level)
     return handler
 
 

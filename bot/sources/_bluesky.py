@@ -252,7 +252,7 @@ def poll_bluesky(
         if failed:
             said = "; ".join(dict.fromkeys(str(exc) for exc in failed))
             raise type(failed[0])(f"{said} (stored so far: {run.new} new, {run.updated} updated)")
-        log.info("bluesky: %s; ratelimit-remaining %s", dict(api.calls), api.ratelimit_remaining)
+        log.debug("bluesky: %s; ratelimit-remaining %s", dict(api.calls), api.ratelimit_remaining)
         mark_polled(sessions, "bluesky", clock())
         return PollSummary("bluesky", new=run.new, updated=run.updated, requests=api.requests)
 

@@ -213,7 +213,7 @@ class BlueskyApi:
         if saved is not None:
             try:
                 self.client.login(session_string=saved, fetch_bsky_profile=False)
-                log.info("bluesky: resumed the saved session of %s", self._config.handle)
+                log.debug("bluesky: resumed the saved session of %s", self._config.handle)
                 return
             except ValueError:
                 log.warning("bluesky: the saved session is unreadable; logging in again")

@@ -101,3 +101,20 @@ def test_a_secret_in_an_error_is_masked_in_the_stored_run_too(settings: Settings
         stored = session.scalars(select(JobRun.error_message)).one()
     assert stored == "login failed for password ****"
     assert outcome.error == "PermissionError: login failed for password ****"
+
+
+def test_libraries_that_repeat_what_the_bot_says_are_quiet_unless_debugging(captured: io.StringIO) -> None:
+    loggers = {name: logging.getLogger(name) for name in ("prawcore", "httpx", "apscheduler")}
+    levels = {name: logger.level for name, logger in loggers.items()}
+    try:
+        configure_logging(stream=captured)
+        loggers["prawcore"].warning("Retrying due to 503 status")  # the collector logs its own retry
+        loggers["httpx"].info("HTTP Request: GET https://bsky.social/xrpc/...")
+        loggers["prawcore"].error("prawcore's own error")
+        assert captured.getvalue().count("\n") == 1 and "prawcore's own error" in captured.getvalue()
+        configure_logging(stream=captured, debug=True)
+        loggers["prawcore"].warning("Retrying due to 503 status")
+        assert "Retrying due to 503 status" in captured.getvalue()
+    finally:
+        for name, logger in loggers.items():
+            logger.setLevel(levels[name])
