@@ -114,7 +114,7 @@ def _when(value: datetime | None, now: datetime) -> str:
 def status(app: App) -> None:
     """Show the last job runs, failures and next runs from the database."""
     from bot.clock import utc_now
-    from bot.scheduler import build_jobs, job_status, next_fire, stale_sources
+    from bot.scheduler import backoff_delay, build_jobs, job_status, next_fire, stale_sources
 
     settings = app.offline_settings  # it only reads the database: no API credentials needed
     try:
@@ -140,9 +140,15 @@ def status(app: App) -> None:
             click.echo(
                 f"  last error:   {_when(st.last_error_at, now)}: {st.last_error.splitlines()[0][:200]}"
             )
+        upcoming = next_fire(spec, now)
         if st.failures_in_row:
             click.echo(f"  failures in a row: {st.failures_in_row}")
-        click.echo(f"  next run:     {_when(next_fire(spec, now), now)}")
+            # The daemon skips the slots before its backoff has passed and retries at its end.
+            retry = (st.last_error_at or now) + backoff_delay(st.failures_in_row, spec.period)
+            if retry > now:
+                click.echo(f"  next run:     {_when(retry, now)}, a retry after the backoff")
+                continue
+        click.echo(f"  next run:     {_when(upcoming, now)}")
     if stale:
         for source, reason in sorted(stale.items()):
             click.echo(f"STALE {source}: {reason}")

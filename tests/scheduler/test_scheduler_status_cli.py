@@ -101,3 +101,30 @@ def test_status_on_a_database_without_runs_says_never(config: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count("last run:     never") == 5  # petitions, digest, alerts, retention, rollups
     assert result.output.splitlines()[-1] == "no stale sources"
+
+
+def test_a_job_backing_off_shows_its_retry_as_the_next_run(engine: Engine, config: Path) -> None:
+    # The daemon skips the job's slots until the backoff has passed, then retries.
+    now = utc_now()
+    failed_at = now - timedelta(seconds=10)
+    with make_sessionmaker(engine).begin() as session:
+        session.add(
+            JobRun(
+                job="poll_petitions",
+                slot="a",
+                started_at=failed_at,
+                finished_at=failed_at,
+                status="failed",
+                counts={},
+                replica="host:1",
+                error_class="FetchError",
+                error_message="503 from change.org",
+            )
+        )
+    result = CliRunner().invoke(cli, ["--config", str(config), "status"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    block = lines[lines.index("poll_petitions (petitions)") :]
+    retry = failed_at + timedelta(seconds=30)  # the first failure's backoff
+    assert block[5].startswith(f"  next run:     {retry:%Y-%m-%d %H:%M} UTC (0m")
+    assert block[5].endswith("from now), a retry after the backoff")
