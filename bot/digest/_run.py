@@ -74,8 +74,12 @@ def run_digest(
     publishers: Sequence[Publisher] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     after_publish: Callable[[str, Remote], None] | None = None,
+    run_id: int | None = None,
 ) -> DigestResult:
-    """The digest of ``date`` (default: the last full day in the campaign's timezone), published."""
+    """The digest of ``date`` (default: the last full day in the campaign's timezone), published.
+
+    ``run_id``: the daemon's job run doing it, which holds the deliveries while it lasts.
+    """
     # Publishers render through this package; importing them here keeps the import graph acyclic.
     from bot.publishers import Edition, Outcome, deliver, make_publishers, store_edition, target_names
 
@@ -107,6 +111,7 @@ def run_digest(
         clock=clock,
         sleep=sleep,
         after_publish=after_publish,
+        run_id=run_id,
     )
     for outcome in outcomes:
         log.info("digest %s: %s", period.key, outcome.line())
@@ -138,6 +143,7 @@ def run_alerts(
     clock: Callable[[], datetime] = utc_now,
     publishers: Sequence[Publisher] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    run_id: int | None = None,
 ) -> int:
     """Detect events and alert new ones (rate-limited); returns how many alerts were newly delivered.
 
@@ -184,9 +190,8 @@ def run_alerts(
     for alert in due:
         alert_id, kept = store_edition(sessions, "alert", alert.event_id, to_json(alert), now)
         content: AlertContent = alert_from_json(kept)
-        outcomes = deliver(
-            sessions, alert_id, Edition("alert", alert.event_id, content), chosen, clock=clock, sleep=sleep
-        )
+        edition = Edition("alert", alert.event_id, content)
+        outcomes = deliver(sessions, alert_id, edition, chosen, clock=clock, sleep=sleep, run_id=run_id)
         if any(o.status == "done" and not o.found for o in outcomes):
             sent += 1
             log.info("alert %s: %s", alert.event_id, "; ".join(o.line() for o in outcomes))

@@ -9,7 +9,10 @@ Protocol, per (digest, target):
 3. A run that finds an existing row acts on its status:
 
    * ``done``: nothing to do.
-   * ``pending`` younger than ``LEASE``: another run is at it; leave it alone.
+   * ``pending`` younger than ``LEASE``: another run is at it; leave it alone. Unless the
+     row names its job run (``run_id``) and that run has ended (``job_runs`` says abandoned
+     after a crash, aborted at shutdown): then it is handled as a lapsed lease at once,
+     not ten minutes later.
    * ``failed``: the publisher said nothing reached the target; try again.
    * ``unknown``, or ``pending`` older than ``LEASE`` (a crash between publishing and
      recording): something may have reached the target, so the publisher must *look
@@ -39,7 +42,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import Delivery, Digest
+from bot.storage import Delivery, Digest, JobRun
 
 log = logging.getLogger("bot.publishers")
 
@@ -134,10 +137,26 @@ class _Claim:
     look_first: bool
 
 
-def _claim(sessions: sessionmaker[Session], digest_id: int, target: str, now: datetime) -> _Claim | Outcome:
+def _holder_ended(session: Session, run_id: int | None) -> bool:
+    """Whether the job run holding a delivery is over (a CLI command, with no run, never is)."""
+    if run_id is None:
+        return False
+    return session.scalar(select(JobRun.status).where(JobRun.id == run_id)) != "running"
+
+
+def _claim(
+    sessions: sessionmaker[Session], digest_id: int, target: str, now: datetime, run_id: int | None
+) -> _Claim | Outcome:
     with sessions() as session:
         try:
-            row = Delivery(digest_id=digest_id, target=target, status="pending", attempts=0, started_at=now)
+            row = Delivery(
+                digest_id=digest_id,
+                target=target,
+                status="pending",
+                attempts=0,
+                started_at=now,
+                run_id=run_id,
+            )
             session.add(row)
             session.commit()
             return _Claim(row.id, look_first=False)
@@ -148,7 +167,11 @@ def _claim(sessions: sessionmaker[Session], digest_id: int, target: str, now: da
         ).one()
         if row.status == "done":
             return Outcome(target, "done", row.remote_id, row.remote_url, found=True)
-        if row.status == "pending" and row.started_at > now - LEASE:
+        if (
+            row.status == "pending"
+            and row.started_at > now - LEASE
+            and not _holder_ended(session, row.run_id)
+        ):
             return Outcome(
                 target, "in_progress", error=f"another run started it at {row.started_at:%H:%M:%S}"
             )
@@ -162,7 +185,7 @@ def _claim(sessions: sessionmaker[Session], digest_id: int, target: str, now: da
             .where(
                 Delivery.id == row.id, Delivery.status == row.status, Delivery.started_at == row.started_at
             )
-            .values(status="pending", started_at=now)
+            .values(status="pending", started_at=now, run_id=run_id)
         )
         session.commit()
         if getattr(taken, "rowcount", 0) != 1:
@@ -195,9 +218,11 @@ def deliver_one(
     sleep: Callable[[float], None] = time.sleep,
     tries: int = TRIES_PER_RUN,
     after_publish: Callable[[str, Remote], None] | None = None,
+    run_id: int | None = None,
 ) -> Outcome:
+    """Deliver to one target; ``run_id``: the job run doing it (``job_runs.id``), if any."""
     target = publisher.target
-    claim = _claim(sessions, digest_id, target, clock())
+    claim = _claim(sessions, digest_id, target, clock(), run_id)
     if isinstance(claim, Outcome):
         return claim
     look_first = claim.look_first
@@ -253,6 +278,7 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     tries: int = TRIES_PER_RUN,
     after_publish: Callable[[str, Remote], None] | None = None,
+    run_id: int | None = None,
 ) -> list[Outcome]:
     """Deliver to every target in turn; one target's failure is its own outcome, not an exception."""
     outcomes = []
@@ -267,6 +293,7 @@ def deliver(
                 sleep=sleep,
                 tries=tries,
                 after_publish=after_publish,
+                run_id=run_id,
             )
         except Exception as exc:  # the database itself failed for this target: report, go on
             log.exception("delivering %s %s to %s", edition.kind, edition.key, publisher.target)

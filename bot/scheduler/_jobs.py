@@ -32,6 +32,7 @@ class JobContext:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime]
     slot: datetime
+    run: int | None = None  # its job_runs row (a delivery it holds ends with it)
 
 
 JobFunc = Callable[[JobContext], object]
@@ -127,7 +128,7 @@ def _digest(ctx: JobContext) -> object:
     from bot.digest import last_full_day, run_digest
 
     day = last_full_day(ctx.slot, ctx.settings.config.campaign.timezone)
-    result = run_digest(ctx.settings, ctx.sessions, clock=ctx.clock, date=day)
+    result = run_digest(ctx.settings, ctx.sessions, clock=ctx.clock, date=day, run_id=ctx.run)
     # run_digest reports each target's failure as an outcome, not an exception. A retry
     # publishes only to the targets still missing, so retrying the whole job is safe; an
     # outcome no later run can change (a webhook that may have arrived) is not retried.
@@ -144,7 +145,7 @@ def _digest(ctx: JobContext) -> object:
 def _alerts(ctx: JobContext) -> object:
     from bot.digest import run_alerts
 
-    return run_alerts(ctx.settings, ctx.sessions, clock=ctx.clock)
+    return run_alerts(ctx.settings, ctx.sessions, clock=ctx.clock, run_id=ctx.run)
 
 
 def _retention(ctx: JobContext) -> object:

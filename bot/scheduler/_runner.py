@@ -163,7 +163,9 @@ class Runner:
         gauge = self.metrics.rate_limit_remaining.labels(spec.source)
         try:
             with rate_limit_sink(gauge.set):
-                result = spec.func(JobContext(self.settings, self.sessions, self.clock, slot_time(slot)))
+                result = spec.func(
+                    JobContext(self.settings, self.sessions, self.clock, slot_time(slot), run=row_id)
+                )
         except Exception as exc:
             if isinstance(exc, SQLAlchemyError):
                 self._database_failed(exc)

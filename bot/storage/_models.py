@@ -223,6 +223,8 @@ class Delivery(Base):
     remote_id: Mapped[str | None] = mapped_column(String(500))
     remote_url: Mapped[str | None] = mapped_column(String(1000))
     error: Mapped[str | None] = mapped_column(Text)
+    # The job run (job_runs.id) that holds it; None when a CLI command does, or before 0004.
+    run_id: Mapped[int | None]
 
 
 class Checkpoint(Base):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from publish_support import Clock, SimulatedCrash, crash_after_publish, edition, webhook_receiver
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.digest import to_json
@@ -25,7 +25,7 @@ from bot.publishers import (
     store_edition,
 )
 from bot.publishers._delivery import MAX_ATTEMPTS, TRIES_PER_RUN
-from bot.storage import Delivery, make_engine, make_sessionmaker
+from bot.storage import Delivery, JobRun, make_engine, make_sessionmaker
 
 
 def _stored(sessions: sessionmaker[Session], clock: Clock) -> int:
@@ -255,3 +255,48 @@ def test_of_two_runs_recovering_the_same_delivery_at_once_only_one_goes_on(
     assert [(o.status, o.found) for o in first] == [("done", True)]
     assert (second.status, second.error) == ("in_progress", "another run took it over")
     assert _rows(sessions) == [("file", "done", 2)]
+
+
+def _held_by_a_run(sessions: sessionmaker[Session], clock: Clock, tmp_path: Path, status: str) -> int:
+    """A delivery left pending by job run whose row now says ``status``; returns the digest id."""
+    with sessions.begin() as session:
+        run = JobRun(job="digest", slot="s", started_at=clock(), status="running", counts={}, replica="r")
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    digest_id = _stored(sessions, clock)
+    with pytest.raises(SimulatedCrash):
+        deliver_one(
+            sessions,
+            digest_id,
+            edition(),
+            FilePublisher(tmp_path),
+            clock=clock,
+            after_publish=crash_after_publish,
+            run_id=run_id,
+        )
+    with sessions.begin() as session:
+        session.execute(update(JobRun).where(JobRun.id == run_id).values(status=status))
+    clock.advance(timedelta(seconds=5))  # well within the lease
+    return digest_id
+
+
+@pytest.mark.parametrize("ended", ["abandoned", "aborted"])
+def test_a_delivery_held_by_a_run_that_has_ended_is_taken_over_at_once(
+    sessions: sessionmaker[Session], tmp_path: Path, ended: str
+) -> None:
+    # A crash (abandoned) or a shutdown (aborted) mid-thread: waiting out the lease left the
+    # thread half posted for ten minutes.
+    clock = Clock()
+    digest_id = _held_by_a_run(sessions, clock, tmp_path, ended)
+    outcome = deliver_one(sessions, digest_id, edition(), FilePublisher(tmp_path), clock=clock)
+    assert (outcome.status, outcome.found) == ("done", True)  # looked first: found, not sent again
+
+
+def test_a_delivery_held_by_a_run_still_going_is_left_alone(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    clock = Clock()
+    digest_id = _held_by_a_run(sessions, clock, tmp_path, "running")
+    outcome = deliver_one(sessions, digest_id, edition(), FilePublisher(tmp_path), clock=clock)
+    assert outcome.status == "in_progress"

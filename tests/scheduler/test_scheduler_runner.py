@@ -13,7 +13,7 @@ from bot.config import Job, Secrets
 from bot.ops import Metrics
 from bot.scheduler import JobContext, Runner, backoff_delay, build_jobs, make_spec
 from bot.sources import BlueskyRateLimited, PollSummary
-from bot.storage import JobRun
+from bot.storage import Delivery, JobRun
 from tests.publishers.publish_support import webhook_receiver
 from tests.scheduler.conftest import FakeClock, make_settings
 
@@ -188,3 +188,8 @@ def test_the_digest_job_fails_for_a_retry_while_a_target_is_missing_but_not_for_
     assert "webhook:chat: failed (NotDelivered: webhook:chat: HTTP 400" in (refused.error or "")
     assert (unsure.status, unsure.counts) == ("ok", {"delivered": 0, "already_delivered": 0, "unsettled": 1})
     assert len(hook.bodies) == 2
+    # The delivery names the run that last held it: a run that ends (crash, shutdown) lets go.
+    with sessions() as session:
+        held_by = session.scalar(select(Delivery.run_id))
+        last_run = max(session.scalars(select(JobRun.id).where(JobRun.job == "digest")))
+    assert held_by == last_run
