@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.petitions import goal_of, shown_name
 from bot.seeds import SeedArticle
 from bot.sources import Matcher, care_list_applied
-from bot.storage import Petition
+from bot.storage import Petition, Post
 from bot.trends import (
     By,
     Periods,
@@ -83,6 +83,7 @@ class Report:
     until: datetime  # local
     trends: TrendTable  # daily
     totals: Volume | None  # the whole range; None without posts
+    collected: bool  # any post ever stored: before the first, counts would say 0, not "no data"
     last_week: Volume | None
     week_before: Volume | None
     petitions: tuple[PetitionSeries, ...]
@@ -147,6 +148,7 @@ def gather(
         until=until.astimezone(tz),
         trends=trend_table(session, daily, now=now, petition=petition),
         totals=whole.get(0),
+        collected=session.scalar(select(Post.id).limit(1)) is not None,
         last_week=weeks.get(1),
         week_before=weeks.get(0),
         petitions=_petitions(session, config, since, now),

@@ -80,6 +80,14 @@ def _petition_card(series: PetitionSeries, days: int) -> str:
 
 def _cards(report: Report, days: int) -> str:
     cards = [_petition_card(s, days) for s in report.petitions]
+    if not report.collected:
+        # Nothing collected yet: a 0 would read as a count, as if the campaign had gone quiet.
+        for title, unit in (("Posts", "no posts collected yet"), ("People", "distinct authors")):
+            cards.append(
+                f'<div class="card"><h3>{title}</h3><p class="big">{fmt.GAP}</p>'
+                f'<p class="unit">{unit}</p></div>'
+            )
+        return '<section class="cards">' + "".join(cards) + "</section>"
     totals = report.totals
     posts = totals.posts if totals else 0
     split = " · ".join(

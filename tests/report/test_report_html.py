@@ -139,6 +139,9 @@ def test_both_databases_gather_the_same_report(sessions: sessionmaker[Session], 
 def test_an_empty_database_still_makes_a_readable_report(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
         html = render_html(gather(s, CONFIG, days=7, now=NOW, articles=[]))
+    # Nothing collected is said so, never counted as 0 (as if the campaign had gone quiet).
+    assert "no posts collected yet" in html
+    assert '<p class="big">0</p>' not in html
     assert "no signature counts in this range" in html
     assert "No posts in this range." in html
     assert "no posts in this range" in html  # the charts say so too
