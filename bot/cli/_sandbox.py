@@ -9,25 +9,13 @@ import click
 
 from ._app import App, BotError, pass_app
 
-# Faults the sandbox can inject (bot.sandbox.FAULTS; repeated so the CLI starts without importing aiohttp).
-FAULTS = (
-    "429",
-    "500",
-    "502",
-    "503",
-    "timeout",
-    "malformed",
-    "truncated",
-    "expired_token",
-    "not_found",
-    "forbidden",
-    "empty",
-    "stuck_cursor",
-    "broken_post",
-)
-
 
 def _fault(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    if not values:
+        return []
+    # Here, not at the top: only the sandbox command with --fault pays for importing aiohttp.
+    from bot.sandbox import FAULTS
+
     faults = []
     for value in values:
         prefix, _, rest = value.partition(":")

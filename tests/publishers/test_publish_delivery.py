@@ -42,6 +42,24 @@ def _rows(sessions: sessionmaker[Session]) -> list[tuple[str, str, int]]:
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+def _crashed_after_publishing(
+    sessions: sessionmaker[Session], clock: Clock, tmp_path: Path, run_id: int | None = None
+) -> int:
+    """A digest whose file delivery was published and then never recorded; returns its id."""
+    digest_id = _stored(sessions, clock)
+    with pytest.raises(SimulatedCrash):
+        deliver_one(
+            sessions,
+            digest_id,
+            edition(),
+            FilePublisher(tmp_path),
+            clock=clock,
+            after_publish=crash_after_publish,
+            run_id=run_id,
+        )
+    return digest_id
+
+
 def _closed_port() -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,16 +96,7 @@ def test_a_crash_after_publishing_leaves_it_pending_and_a_later_run_finds_the_co
     sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
     clock = Clock()
-    digest_id = _stored(sessions, clock)
-    with pytest.raises(SimulatedCrash):
-        deliver_one(
-            sessions,
-            digest_id,
-            edition(),
-            FilePublisher(tmp_path),
-            clock=clock,
-            after_publish=crash_after_publish,
-        )
+    digest_id = _crashed_after_publishing(sessions, clock, tmp_path)
     assert _rows(sessions) == [("file", "pending", 1)]
     # Within the lease another run may still be at work: hands off.
     assert (
@@ -264,17 +273,7 @@ def _held_by_a_run(sessions: sessionmaker[Session], clock: Clock, tmp_path: Path
         session.add(run)
         session.flush()
         run_id = run.id
-    digest_id = _stored(sessions, clock)
-    with pytest.raises(SimulatedCrash):
-        deliver_one(
-            sessions,
-            digest_id,
-            edition(),
-            FilePublisher(tmp_path),
-            clock=clock,
-            after_publish=crash_after_publish,
-            run_id=run_id,
-        )
+    digest_id = _crashed_after_publishing(sessions, clock, tmp_path, run_id=run_id)
     with sessions.begin() as session:
         session.execute(update(JobRun).where(JobRun.id == run_id).values(status=status))
     clock.advance(timedelta(seconds=5))  # well within the lease

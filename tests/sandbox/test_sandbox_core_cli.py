@@ -14,9 +14,8 @@ import requests
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.cli._sandbox import FAULTS as CLI_FAULTS
 from bot.config import load_settings
-from bot.sandbox import FAULTS, Sandbox, World
+from bot.sandbox import Sandbox, World
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
@@ -102,7 +101,3 @@ def test_a_malformed_fault_option_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["sandbox", "--fault", "/r/:teapot"])
     assert result.exit_code == 2
     assert "'/r/:teapot' is not PATH_PREFIX:FAULT[:TIMES]" in result.output
-
-
-def test_the_cli_knows_the_same_faults_as_the_sandbox() -> None:
-    assert CLI_FAULTS == FAULTS
