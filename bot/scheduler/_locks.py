@@ -86,7 +86,8 @@ class JobLock:
 
 
 class DaemonRunning(Exception):
-    """Another daemon already uses this SQLite file; the message names it and its process."""
+    """This daemon cannot have the SQLite file to itself: another one uses it (the message names
+    its process), or the lock beside it cannot be made."""
 
 
 @contextmanager
@@ -102,7 +103,11 @@ def one_daemon_per_file(database_url: str) -> Iterator[None]:
         yield
         return
     path = Path(f"{url.database}.daemon.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a first start: the database is made next
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DaemonRunning(f"cannot lock {path} for this daemon: {exc.strerror or exc}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -10,11 +10,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox import Sandbox
+from bot.scheduler import DaemonRunning, one_daemon_per_file
 from bot.storage import JobRun, make_engine, make_sessionmaker
 from tests.conftest import ROOT
 from tests.scheduler.conftest import daemon_config
@@ -127,3 +129,15 @@ def test_a_second_daemon_on_the_same_sqlite_file_is_refused_with_one_line(
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=STOP_LIMIT)
     assert first.returncode == 0
+
+
+def test_the_daemon_lock_is_made_with_the_database_folder_on_a_first_start(tmp_path: Path) -> None:
+    # The default database is data/keep4o.db: on a fresh install data/ does not exist yet.
+    url = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
+    with one_daemon_per_file(url):
+        assert (tmp_path / "data" / "bot.db.daemon.lock").read_text() == str(os.getpid())
+        refused = pytest.raises(DaemonRunning, match=rf"another keep4o-bot run \(process {os.getpid()}\)")
+        with refused, one_daemon_per_file(url):
+            pass
+    with one_daemon_per_file(url):  # released with the first
+        pass
