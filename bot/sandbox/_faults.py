@@ -31,6 +31,7 @@ FAULTS = (
     "empty",
     "stuck_cursor",
     "broken_post",
+    "not_a_post",
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -179,7 +180,7 @@ async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.Str
         if site == "web":
             return _web_error(403, "Forbidden")
         return web.json_response({"message": "Forbidden", "error": 403}, status=403)
-    if kind in ("empty", "stuck_cursor", "broken_post"):
+    if kind in ("empty", "stuck_cursor", "broken_post", "not_a_post"):
         return _edited(await handler(request), kind, request.query.get("cursor"))
     if kind == "malformed":
         # The same broken JSON everywhere: to a page parser it is "not HTML", to an API client bad JSON.
@@ -202,8 +203,9 @@ async def apply(fault: Fault, request: web.Request, handler: Handler) -> web.Str
 
 def _edited(real: web.StreamResponse, kind: str, asked: str | None) -> web.StreamResponse:
     """A real JSON answer with its results left out (``empty``), its cursor the one asked with
-    (``stuck_cursor``), or its first post without fields the lexicon requires (``broken_post``):
-    pages a server can send that hold nothing, lead nowhere new, or do not validate."""
+    (``stuck_cursor``), its first post without fields the lexicon requires (``broken_post``) or
+    replaced by a string (``not_a_post``): pages a server can send that hold nothing, lead
+    nowhere new, or do not validate."""
     if not isinstance(real, web.Response) or not isinstance(real.body, bytes) or real.status != 200:
         return real
     document = json.loads(real.body)
@@ -213,6 +215,8 @@ def _edited(real: web.StreamResponse, kind: str, asked: str | None) -> web.Strea
                 document[results] = []
         if isinstance(document.get("data"), dict) and isinstance(document["data"].get("children"), list):
             document["data"]["children"] = []
+    elif kind == "not_a_post":
+        document["posts"] = ["not a post", *document.get("posts", [])[1:]]
     elif kind == "broken_post":
         for post in document.get("posts", [])[:1]:
             post.pop("indexedAt", None)

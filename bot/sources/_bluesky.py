@@ -274,6 +274,23 @@ def _views(api: BlueskyApi, uris: Sequence[str]) -> Iterator[tuple[list[str], li
         yield batch, list(response.posts)
 
 
+def _gone(api: BlueskyApi, uri: str) -> bool:
+    """Whether the AppView confirms a post deleted: its thread is "NotFound"."""
+    params = models.AppBskyFeedGetPostThread.Params(uri=uri, depth=0, parent_height=0)
+    try:
+        api.call(
+            "getPostThread",
+            lambda c: c.invoke_query(
+                "app.bsky.feed.getPostThread", params=params, output_encoding="application/json"
+            ),
+        )
+    except BlueskyBadRequest as exc:
+        if exc.error == "NotFound":
+            return True
+        raise
+    return False
+
+
 def refresh_bluesky(
     settings: Settings,
     sessions: sessionmaker[Session],
@@ -286,8 +303,9 @@ def refresh_bluesky(
 
     New numbers are stored (with a snapshot when they changed); a post the AppView no longer
     returns was deleted, so it is marked deleted and its text and author are purged. Purging
-    cannot be undone, so a batch that comes back with none of its posts is taken for a fault
-    of the server's, not for that many deletions at once, and nothing in it is purged.
+    cannot be undone, so when a batch comes back with none of its posts, one of them is looked
+    up with ``getPostThread`` first: if it is there, the empty answer was the server's fault and
+    nothing is purged. Nor is anything when the answer holds results that are not posts.
     """
     config = bluesky_config(settings)
     matcher = Matcher(settings.config.match, settings.config.care)
@@ -311,11 +329,14 @@ def refresh_bluesky(
                     except MalformedPost as exc:
                         log.warning("bluesky: kept a post getPosts returned malformed: %s", exc)
                 missing = [uri for uri in batch if uri not in returned]
-                if unreadable or (len(batch) > 1 and len(missing) == len(batch)):
+                if unreadable:
+                    log.warning("bluesky: getPosts returned posts it could not read; none marked deleted")
+                    missing = []
+                elif missing and not returned and not _gone(api, missing[0]):
                     log.warning(
-                        "bluesky: getPosts returned %d of %d posts readably; none marked deleted",
-                        len(returned),
+                        "bluesky: getPosts returned none of %d posts, but %s is there; none marked deleted",
                         len(batch),
+                        missing[0],
                     )
                     missing = []
                 with sessions.begin() as db:

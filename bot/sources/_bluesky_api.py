@@ -67,7 +67,14 @@ class BlueskyError(Exception):
 
 
 class BlueskyBadRequest(BlueskyError):
-    """The server refused the request itself (HTTP 400 or 403 that is not about the token)."""
+    """The server refused the request itself (HTTP 400 or 403 that is not about the token).
+
+    ``error``: the XRPC error name it gave ("NotFound", ...), if any.
+    """
+
+    def __init__(self, message: str, *, error: str | None = None) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 class BlueskyRateLimited(BlueskyError):
@@ -258,7 +265,9 @@ class BlueskyApi:
                 self._sleep(wait)
             except (UnauthorizedError, BadRequestError) as exc:
                 if not _is_token_failure(exc):
-                    raise BlueskyBadRequest(f"bluesky: {what} refused: {_refusal(exc)}") from None
+                    raise BlueskyBadRequest(
+                        f"bluesky: {what} refused: {_refusal(exc)}", error=_xrpc_error(exc)
+                    ) from None
                 if self._relogged:
                     raise BlueskyError(f"bluesky: {what} refused after a fresh login: {exc}") from None
                 log.warning("bluesky: the session was rejected (%s); logging in again", exc)

@@ -233,10 +233,31 @@ def test_a_refresh_batch_with_a_post_that_does_not_validate_still_stores_the_oth
 ) -> None:
     settings = bsky_settings(queries=["#keep4o"])
     _poll(bsky, settings, sessions, [])
+    for post in posts:
+        post.like_count += 1
     bsky.inject("/xrpc/app.bsky.feed.getPosts", "broken_post")
 
     summary = refresh_bluesky(settings, sessions, clock=bsky.clock.now, sleep=lambda _: None)
 
-    assert summary.removed == 0
-    assert summary.updated == 0  # numbers unchanged; the point is that the refresh finished
+    assert (summary.updated, summary.removed) == (149, 0)  # all but the broken one, none purged
     assert bsky.requests("/xrpc/app.bsky.feed.getPosts") == 6  # 150 posts, 25 a call, none retried
+
+
+def test_a_refresh_answer_holding_something_that_is_not_a_post_purges_nothing(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    # Whose it is cannot be known, so no post of the batch can be taken for deleted.
+    settings = bsky_settings(queries=["#keep4o"])
+    _poll(bsky, settings, sessions, [])
+    bsky.inject("/xrpc/app.bsky.feed.getPosts", "not_a_post")
+
+    summary = refresh_bluesky(settings, sessions, clock=bsky.clock.now, sleep=lambda _: None)
+
+    assert summary.removed == 0
+
+
+def test_a_search_result_that_is_not_a_post_is_skipped(
+    bsky: Sandbox, bsky_settings: MakeSettings, posts: list[BlueskyPost], sessions: sessionmaker[Session]
+) -> None:
+    bsky.inject(SEARCH, "not_a_post")
+    assert _poll(bsky, bsky_settings(queries=["#keep4o"]), sessions, []) == 149

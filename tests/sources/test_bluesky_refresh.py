@@ -14,6 +14,7 @@ from bot.sources import poll_bluesky, refresh_bluesky
 from bot.storage import EngagementSnapshot, Post
 
 GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
+GET_THREAD = "/xrpc/app.bsky.feed.getPostThread"
 
 AddPost = Callable[..., BlueskyPost]
 MakeSettings = Callable[..., Settings]
@@ -142,10 +143,10 @@ def test_a_deleted_post_stays_purged_when_search_shows_a_stale_copy(
     assert (stored.state, stored.text) == ("deleted", None)
 
 
-def test_a_batch_that_comes_back_with_none_of_its_posts_purges_nothing(
+def test_an_empty_answer_for_posts_that_are_still_there_purges_nothing(
     bsky: Sandbox, bsky_settings: MakeSettings, bsky_post: AddPost, sessions: sessionmaker[Session]
 ) -> None:
-    # Purging cannot be undone: all of a batch gone at once is the server's fault, not deletions.
+    # Purging cannot be undone: one post of the batch is looked up before any is purged.
     settings = bsky_settings()
     posts = [bsky_post(f"#keep4o {i}", ago=timedelta(minutes=5 + i)) for i in range(3)]
     poll_bluesky(settings, sessions, clock=bsky.clock.now)
@@ -155,5 +156,18 @@ def test_a_batch_that_comes_back_with_none_of_its_posts_purges_nothing(
 
     assert summary.removed == 0
     assert all(_post(sessions, p.uri).state == "live" for p in posts)
-    bsky.world.delete_bluesky_post(posts[0].uri)
-    assert refresh_bluesky(settings, sessions, clock=bsky.clock.now).removed == 1  # real deletions still are
+    assert bsky.requests(GET_THREAD) == 1
+
+
+def test_a_batch_whose_posts_were_all_deleted_is_purged(
+    bsky: Sandbox, bsky_settings: MakeSettings, bsky_post: AddPost, sessions: sessionmaker[Session]
+) -> None:
+    settings = bsky_settings()
+    posts = [bsky_post(f"#keep4o {i}", ago=timedelta(minutes=5 + i)) for i in range(3)]
+    poll_bluesky(settings, sessions, clock=bsky.clock.now)
+    for post in posts:  # an author deleting a thread, or the last few posts of the refresh
+        bsky.world.delete_bluesky_post(post.uri)
+
+    assert refresh_bluesky(settings, sessions, clock=bsky.clock.now).removed == 3
+    assert all(_post(sessions, p.uri).state == "deleted" for p in posts)
+    assert bsky.requests(GET_THREAD) == 1  # the look-up that confirmed it
