@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 from bot.ops import Masker, Metrics, log_context, rate_limit_sink, secret_values
-from bot.sources import PollSummary
+from bot.sources import BlueskyRateLimited, PollSummary
 from bot.storage import first_line
 
 from ._jobs import JobContext, JobSpec
@@ -34,6 +34,8 @@ log = logging.getLogger("bot.scheduler")
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
+# The longest a rate limit's reset holds a job back (a reset header a year out is a server's bug).
+MAX_RATE_LIMIT_WAIT = timedelta(days=1)
 # A retry may fire a moment before its backoff has fully elapsed by this clock.
 _BACKOFF_TOLERANCE = timedelta(seconds=1)
 _PLATFORMS = ("reddit", "bluesky")
@@ -103,6 +105,8 @@ class Runner:
         # Runs in a row, of any job, that the database failed (kept here: it may not take writes).
         self.database_failures = 0
         self.database_error: str | None = None
+        # Jobs a rate limit holds back, and until when (this process's; a restart asks again).
+        self._not_before: dict[str, datetime] = {}
 
     def _local_lock(self, name: str) -> threading.Lock:
         with self._guard:
@@ -140,6 +144,11 @@ class Runner:
             if done:
                 log.info("skipped slot %s: slot %s already succeeded", slot, base)
                 return self._skipped(spec, slot, run_id, "taken")
+            with self._guard:
+                limited_until = self._not_before.get(spec.name)
+            if limited_until is not None and now < limited_until - _BACKOFF_TOLERANCE:
+                log.debug("skipped slot %s: rate limited until %s", slot, limited_until)
+                return self._skipped(spec, slot, run_id, "backoff", retry_in=limited_until - now)
             if failures and last_failure is not None:
                 due = last_failure + backoff_delay(failures, spec.period) - _BACKOFF_TOLERANCE
                 if now < due:
@@ -167,12 +176,16 @@ class Runner:
                     JobContext(self.settings, self.sessions, self.clock, slot_time(slot), run=row_id)
                 )
         except Exception as exc:
-            if isinstance(exc, SQLAlchemyError):
+            if isinstance(exc, OperationalError | InterfaceError):  # the database, not a bug
                 self._database_failed(exc)
             seconds = time.monotonic() - started
-            # Not before a rate limit's reset the source named: a retry sooner is refused again.
-            asked = timedelta(seconds=float(getattr(exc, "retry_after", 0) or 0))
-            retry_in = max(backoff_delay(failures + 1, spec.period), asked)
+            retry_in = backoff_delay(failures + 1, spec.period)
+            if isinstance(exc, BlueskyRateLimited):
+                # Not before the reset the source named, nor its regular runs: sooner is refused again.
+                asked = min(timedelta(seconds=exc.retry_after), MAX_RATE_LIMIT_WAIT)
+                retry_in = max(retry_in, asked)
+                with self._guard:
+                    self._not_before[spec.name] = self.clock() + retry_in
             log.error(
                 "failed after %.1fs (%d in a row): %s: %s; next try in %ds",
                 seconds,
@@ -191,7 +204,9 @@ class Runner:
                 self._inflight.pop(row_id, None)
         seconds = time.monotonic() - started
         counts = counts_of(result)
-        self.database_failures, self.database_error = 0, None
+        with self._guard:
+            self.database_failures, self.database_error = 0, None
+            self._not_before.pop(spec.name, None)
         self._record(row_id, status="ok", counts=counts)
         self._observe(spec, "ok", seconds, result)
         summary = (
@@ -231,8 +246,9 @@ class Runner:
         return Outcome(spec.name, slot, status, run_id, retry_in=retry_in)
 
     def _database_failed(self, exc: SQLAlchemyError) -> None:
-        self.database_failures += 1
-        self.database_error = first_line(exc) or type(exc).__name__
+        with self._guard:
+            self.database_failures += 1
+            self.database_error = first_line(exc) or type(exc).__name__
 
     def _db_unavailable(self, spec: JobSpec, slot: str, run_id: str, exc: SQLAlchemyError) -> Outcome:
         self._database_failed(exc)

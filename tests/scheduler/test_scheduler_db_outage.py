@@ -265,10 +265,17 @@ def test_a_database_that_answers_reads_but_fails_the_jobs_is_not_ready(
 
     spec = make_spec("poll_x", "x", write, Job(every="10m"))
     daemon = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=[spec])
-    for _ in range(3):
-        assert daemon.run_job("poll_x").status == "failed"
-        clock.advance(spec.period)
-    assert daemon.readiness()[1]["database"] == "failing: 3 runs in a row failed: database or disk is full"
-    broken = False
-    assert daemon.run_job("poll_x").status == "ok"
-    assert daemon.readiness()[1]["database"] == "ok"
+    daemon.start()
+    try:
+        for _ in range(3):
+            assert daemon.run_job("poll_x").status == "failed"
+            clock.advance(spec.period)
+        ready, body = daemon.readiness()
+        assert not ready
+        assert body["database"] == "failing: 3 runs in a row failed: database or disk is full"
+        broken = False
+        assert daemon.run_job("poll_x").status == "ok"
+        ready, body = daemon.readiness()
+        assert ready and body["database"] == "ok"
+    finally:
+        daemon.stop()

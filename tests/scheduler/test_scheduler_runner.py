@@ -66,12 +66,22 @@ def test_a_failing_run_is_recorded_with_error_class_and_message(
 def test_a_rate_limited_job_is_not_retried_before_the_reset_the_source_named(
     engine: Engine, clock: FakeClock
 ) -> None:
-    def limited(_ctx: JobContext) -> PollSummary:
+    calls: list[datetime] = []
+
+    def limited(ctx: JobContext) -> PollSummary:
+        calls.append(ctx.clock())
         raise BlueskyRateLimited("bluesky: rate limited on searchPosts for 600 s more", retry_after=600)
 
-    outcome = runner_for(engine, clock).run(make_spec("poll_bluesky", "bluesky", limited, Job(every="10m")))
+    runner = runner_for(engine, clock)
+    spec = make_spec("poll_bluesky", "bluesky", limited, Job(every="2m"))
+    outcome = runner.run(spec)
     assert outcome.status == "failed"
     assert outcome.retry_in == timedelta(seconds=600)  # not the 30 s backoff: it would be refused again
+    clock.advance(timedelta(minutes=2))
+    assert runner.run(spec).status == "backoff"  # nor the regular runs before the reset
+    clock.advance(timedelta(minutes=8))
+    assert runner.run(spec).status == "failed"
+    assert len(calls) == 2
 
 
 def test_a_slot_that_already_ran_is_not_run_again(
