@@ -36,6 +36,7 @@ lock; that also makes the jobs take turns with prawcore's rate limiter, which is
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, MutableMapping
@@ -105,6 +106,14 @@ class _TimeoutRequestor(prawcore.Requestor):
 _LIMIT_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
 
 
+def _seconds(value: str | None) -> int:
+    """A header's count or seconds as a whole number; ValueError unless finite and not negative."""
+    number = float(value or "")
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{value!r} is not a count")
+    return int(number)
+
+
 def _readable_limits(headers: MutableMapping[str, str]) -> None:
     """Rate-limit headers as prawcore reads them: whole seconds and counts, or none at all.
 
@@ -114,25 +123,27 @@ def _readable_limits(headers: MutableMapping[str, str]) -> None:
     values = [headers.get(name) for name in _LIMIT_HEADERS]
     if any(v is not None for v in values):
         try:
-            counts = [str(int(float(v or ""))) for v in values]
+            counts = [str(_seconds(v)) for v in values]
         except ValueError:
             log.warning("reddit: unreadable rate-limit headers %s; ignoring them", values)
             for name in _LIMIT_HEADERS:
                 headers.pop(name, None)
         else:
             headers.update(zip(_LIMIT_HEADERS, counts, strict=True))
-    retry_after = headers.get("retry-after")
-    if retry_after is not None:
-        try:
-            float(retry_after)
-        except ValueError:
-            headers.pop("retry-after")
-            try:
-                when = parsedate_to_datetime(retry_after)
-            except (TypeError, ValueError):
-                return  # no wait given: the default one applies
-            if when.tzinfo is not None:
-                headers["retry-after"] = str(max(0, round((when - utc_now()).total_seconds())))
+    retry_after = headers.pop("retry-after", None)
+    if retry_after is None:
+        return
+    try:
+        headers["retry-after"] = str(_seconds(retry_after))
+        return
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(retry_after)
+    except (TypeError, ValueError):
+        return  # no wait given: the default one applies
+    if when.tzinfo is not None:
+        headers["retry-after"] = str(max(0, round((when - utc_now()).total_seconds())))
 
 
 @dataclass(frozen=True)

@@ -199,6 +199,9 @@ LIMITS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
         (("997.0", "3.0", "247.5"), ("997", "3", "247")),
         # Unreadable or incomplete: left out, as if the server had sent none.
         (("lots", "3", "1"), (None, None, None)),
+        (("inf", "3", "1"), (None, None, None)),
+        (("997.0", "1e400", "1"), (None, None, None)),
+        (("997.0", "3", "-5"), (None, None, None)),
         (("997.0", None, None), (None, None, None)),
     ],
 )
@@ -215,6 +218,10 @@ def test_a_retry_after_given_as_a_date_becomes_seconds_and_an_unreadable_one_is_
     headers = CaseInsensitiveDict({"retry-after": format_datetime(soon, usegmt=True)})
     _readable_limits(headers)
     assert 28 <= float(headers["retry-after"]) <= 30
-    headers = CaseInsensitiveDict({"retry-after": "soon"})
+    for unreadable in ("soon", "nan", "-3"):
+        headers = CaseInsensitiveDict({"retry-after": unreadable})
+        _readable_limits(headers)
+        assert "retry-after" not in headers  # the default wait applies
+    headers = CaseInsensitiveDict({"retry-after": "7.5"})
     _readable_limits(headers)
-    assert "retry-after" not in headers  # the default wait applies
+    assert headers["retry-after"] == "7"
