@@ -38,6 +38,6 @@ def spreadsheet_literal(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def web_url(url: str | None) -> str | None:
+def linkable(url: str | None) -> str | None:
     """``url`` if it is an http(s) address, the only kind we link to; else ``None``."""
     return url if url and url.startswith(("https://", "http://")) else None

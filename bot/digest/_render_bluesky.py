@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import regex
 from atproto_client import utils as client_utils
 
-from bot.text import web_url
+from bot.text import linkable
 
 from ._model import AlertContent, DigestContent
 from ._words import (
@@ -130,7 +130,7 @@ def short_link(url: str) -> Segment:
     parts = urlsplit(url)
     shown = (parts.netloc.removeprefix("www.") + parts.path).rstrip("/") or url
     # Only http(s) addresses become links (the others are shown, not followed).
-    return Segment(_truncate(shown, LINK_TEXT_GRAPHEMES), link=web_url(url))
+    return Segment(_truncate(shown, LINK_TEXT_GRAPHEMES), link=linkable(url))
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import markdown_literal, web_url
+from bot.text import linkable, markdown_literal
 
 from ._model import AlertContent, DigestContent, PetitionReport, PlatformActivity
 from ._words import (
@@ -25,7 +25,7 @@ from ._words import (
 
 def link(text: str, url: str) -> str:
     """A link to an http(s) address; any other address leaves the text unlinked."""
-    if web_url(url) is None:
+    if linkable(url) is None:
         return markdown_literal(text)
     # Parentheses in a URL would end the link early.
     return f"[{markdown_literal(text)}]({url.replace('(', '%28').replace(')', '%29')})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
+from bot.text import linkable
 from bot.trends import TrendRow
 from bot.trends import _format as fmt
 from bot.trends._export import TREND_CELLS
@@ -22,8 +23,8 @@ from ._style import CSS
 
 def _link(url: str | None, text: str) -> str:
     """An outgoing link, only for http(s) addresses; anything else is shown as text."""
-    if url and url.startswith(("https://", "http://")):
-        return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(text)}</a>'
+    if (target := linkable(url)) is not None:
+        return f'<a href="{escape(target)}" rel="noopener noreferrer">{escape(text)}</a>'
     return escape(text)
 
 

@@ -107,7 +107,7 @@ class JetstreamCollector:
                 self.saved_cursor,
                 info.message,
             )
-            self.saved_cursor = self._cursor = None
+            self.forget_cursor()
         else:
             log.warning("jetstream: %s: %s", info.name, info.message)
 

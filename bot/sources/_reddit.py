@@ -153,7 +153,6 @@ def _until_checkpoint(mark: Mark | None) -> Callable[[Mapping[str, Any]], bool]:
         return (
             mark is not None
             and seen is not None
-            and seen.created <= mark.created
             and (seen.fullname == mark.fullname or seen.created < mark.created)
         )
 

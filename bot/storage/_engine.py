@@ -39,6 +39,9 @@ _SQLITE_REOPEN = ("readonly database", "disk i/o error", "database or disk is fu
 def _reopen_after(context: ExceptionContext) -> None:
     """Takes such a SQLite failure for a lost connection: the pool then opens fresh ones."""
     failure = context.original_exception
+    in_memory = context.engine is None or context.engine.url.database in (None, "", ":memory:")
+    if in_memory:  # its one connection is the whole database: dropping it would lose it
+        return
     if isinstance(failure, sqlite3.OperationalError) and any(
         cause in str(failure).lower() for cause in _SQLITE_REOPEN
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from bot.text import markdown_literal, printable, spreadsheet_literal, web_url
+from bot.text import linkable, markdown_literal, printable, spreadsheet_literal
 
 HOSTILE = (
     "ANSI \x1b[31mred\x1b[0m \x1b[2J\x1b[H cleared \x1b]8;;https://evil.example\x1b\\here\x1b]8;;\x1b\\ "
@@ -57,8 +57,8 @@ def test_other_cells_are_left_as_they_are() -> None:
 
 
 def test_only_http_addresses_are_links() -> None:
-    assert web_url("https://www.reddit.com/r/x/") == "https://www.reddit.com/r/x/"
-    assert web_url("http://example.org") == "http://example.org"
-    assert web_url("javascript:alert(1)") is None
-    assert web_url("data:text/html,x") is None
-    assert web_url(None) is None
+    assert linkable("https://www.reddit.com/r/x/") == "https://www.reddit.com/r/x/"
+    assert linkable("http://example.org") == "http://example.org"
+    assert linkable("javascript:alert(1)") is None
+    assert linkable("data:text/html,x") is None
+    assert linkable(None) is None

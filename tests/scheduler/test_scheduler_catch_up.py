@@ -150,4 +150,5 @@ def test_a_caught_up_digest_goes_out_after_a_round_of_polls_not_with_what_the_bo
     back.start()
     assert wait_for(lambda: "digest" in order)
     back.stop()
-    assert order == ["poll_x", "poll_y", "digest"]
+    # (A regular poll may also fire meanwhile; what matters is what ran before the digest.)
+    assert {"poll_x", "poll_y"} <= set(order[: order.index("digest")])

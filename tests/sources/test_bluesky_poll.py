@@ -260,7 +260,7 @@ def test_a_campaign_without_bluesky_is_one_clear_error(
         poll_bluesky(settings, sessions, clock=bsky.clock.now)
 
 
-def test_text_no_database_stores_and_counts_no_post_has_are_made_storable(
+def test_nul_characters_and_impossible_counts_are_made_storable(
     bsky: Sandbox, bsky_post: AddPost, bsky_settings: MakeSettings, sessions: sessionmaker[Session]
 ) -> None:
     # PostgreSQL refuses NUL in text and integers past 2**31: the whole page would be refused.

@@ -193,7 +193,7 @@ def test_the_user_agent_follows_reddits_required_form(settings: Settings) -> Non
     assert user_agent(settings.config.reddit) == f"python:keep4o-bot:v{__version__} (by /u/keep4o_bot)"
 
 
-def test_text_no_database_stores_and_counts_no_post_has_are_made_storable(
+def test_nul_characters_and_impossible_counts_are_made_storable(
     sb: Sandbox, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     # PostgreSQL refuses NUL in text and integers past 2**31, and a lone surrogate (JSON can
