@@ -143,3 +143,15 @@ def test_postgresql_connections_run_without_jit(engine: Engine) -> None:
         pytest.skip("PostgreSQL only")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+def test_a_database_error_never_shows_the_values_it_was_writing(engine: Engine) -> None:
+    # Errors reach tracebacks in the logs: a failed insert must not quote the posts it held.
+    words = "words of a post that must never be quoted"
+    statement = text("INSERT INTO checkpoints (name, value, updated_at) VALUES (:n, :v, :t)")
+    row = {"n": "twice", "v": words, "t": T}
+    with engine.begin() as conn:
+        conn.execute(statement, row)
+    with pytest.raises(Exception, match=r"(?i)unique") as failure, engine.begin() as conn:
+        conn.execute(statement, row)
+    assert words not in str(failure.value)
