@@ -183,6 +183,11 @@ class Daemon:
         for spec in self.specs:
             if spec.name.startswith("poll_"):
                 self.run_job(spec.name)
+                # One already running (its regular slot came first) is waited for, not skipped.
+                deadline = time.monotonic() + spec.period.total_seconds()
+                while spec.name in self.runner.inflight() and time.monotonic() < deadline:
+                    if self._stopping.wait(0.2):
+                        return
         self.run_job(name, slot)
 
     def _schedule_once(

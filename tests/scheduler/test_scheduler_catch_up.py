@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -152,3 +153,40 @@ def test_a_caught_up_digest_goes_out_after_a_round_of_polls_not_with_what_the_bo
     back.stop()
     # (A regular poll may also fire meanwhile; what matters is what ran before the digest.)
     assert {"poll_x", "poll_y"} <= set(order[: order.index("digest")])
+
+
+def test_a_caught_up_digest_waits_for_a_poll_that_was_already_running(
+    engine: Engine, clock: FakeClock
+) -> None:
+    order: list[str] = []
+    polling, release = threading.Event(), threading.Event()
+
+    def slow_poll(ctx: JobContext) -> None:
+        polling.set()
+        release.wait(30)
+        order.append("poll_x")
+
+    jobs = [
+        make_spec(
+            "digest",
+            "digest",
+            lambda ctx: order.append("digest"),
+            Job(cron="0 8 * * *"),
+            "UTC",
+            catch_up=True,
+        ),
+        make_spec("poll_x", "x", slow_poll, Job(every="10m")),
+    ]
+    clock.set(DAY1_1015)
+    daemon = Daemon(make_settings(str(engine.url)), engine, clock=clock, specs=jobs)
+    regular = threading.Thread(target=daemon.run_job, args=("poll_x",))
+    regular.start()
+    assert polling.wait(30)
+    catch_up = threading.Thread(target=daemon._fire_after_polls, args=("digest", "2026-02-20T08:00:00Z"))
+    catch_up.start()
+    catch_up.join(0.5)
+    assert order == []  # the digest waits for the poll under way, rather than going out without it
+    release.set()
+    regular.join(30)
+    catch_up.join(30)
+    assert order == ["poll_x", "digest"]
