@@ -50,11 +50,12 @@ def _covering(covered: timedelta, *, all_readings: bool) -> str:
 
 def _petition_card(series: PetitionSeries, days: int) -> str:
     latest, change, pace = series.latest, series.change, series.per_day()
+    readings = series.readings()
     lines = [f'<div class="card"><h3>{_link(series.url, series.name)}</h3>']
     lines.append(f'<p class="big">{fmt.number(latest)}</p><p class="unit">signatures</p>')
     if change is not None:
         # Readings that start partway through the range do not speak for all of it.
-        first_at = series.readings()[0][0]
+        first_at = readings[0][0]
         since = f"in the last {_days(days)}" if series.from_the_start else f"since {fmt.local_time(first_at)}"
         lines.append(f"<p>{fmt.signed(change)} {since}</p>")
     if series.goal and latest is not None:
@@ -66,7 +67,6 @@ def _petition_card(series: PetitionSeries, days: int) -> str:
         )
     if pace is not None:
         per_day, covered = pace
-        readings = series.readings()
         every = covered == readings[-1][0] - readings[0][0]
         lines.append(f"<p>≈ {per_day:,.0f} a day over {_covering(covered, all_readings=every)}</p>")
         if series.goal and latest is not None and latest < series.goal and per_day > 0:

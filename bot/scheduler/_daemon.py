@@ -300,11 +300,15 @@ class Daemon:
         }
         streams = {stream.name: stream.alive() for stream in self.streams}
         ready = self.alive() and not stale and all(streams.values()) and not failing
-        failures = f"{self.runner.database_failures} runs in a row failed: {self.runner.database_error}"
+        database = (
+            f"failing: {self.runner.database_failures} runs in a row failed: {self.runner.database_error}"
+            if failing
+            else "ok"
+        )
         body = {
             "ready": ready,
             "scheduler": self.alive(),
-            "database": f"failing: {failures}" if failing else "ok",
+            "database": database,
             "stale": stale,
             "streams": streams,
             "jobs": jobs,

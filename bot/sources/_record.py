@@ -24,8 +24,6 @@ def storable(text: str) -> str:
     # Nearly always nothing to do, found out cheaply: isascii() reads a flag, `in` is a memchr.
     if text.isascii() and "\x00" not in text:
         return text
-    if not _UNSTORABLE.search(text):
-        return text
     return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 

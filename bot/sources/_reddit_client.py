@@ -131,19 +131,21 @@ def _readable_limits(headers: MutableMapping[str, str]) -> None:
         else:
             headers.update(zip(_LIMIT_HEADERS, counts, strict=True))
     retry_after = headers.pop("retry-after", None)
-    if retry_after is None:
-        return
+    if retry_after is not None and (seconds := _retry_seconds(retry_after)) is not None:
+        headers["retry-after"] = str(seconds)
+
+
+def _retry_seconds(value: str) -> int | None:
+    """``retry-after`` as seconds: a number, or an HTTP date from now; ``None`` if neither."""
     try:
-        headers["retry-after"] = str(_seconds(retry_after))
-        return
+        return _seconds(value)
     except ValueError:
         pass
     try:
-        when = parsedate_to_datetime(retry_after)
+        when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
-        return  # no wait given: the default one applies
-    if when.tzinfo is not None:
-        headers["retry-after"] = str(max(0, round((when - utc_now()).total_seconds())))
+        return None
+    return max(0, round((when - utc_now()).total_seconds())) if when.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
